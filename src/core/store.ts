@@ -1,0 +1,103 @@
+import type { Token, TokenKind } from './token.js';
+import type { User, UserWithPassword } from './user.js';
+
+/** A user to insert; `password` is already a Django hash (or an unusable `!…` value). */
+export interface NewUser {
+  readonly username: string;
+  readonly password: string;
+  readonly email?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly isStaff?: boolean;
+  readonly isSuperuser?: boolean;
+  readonly isActive?: boolean;
+  readonly dateJoined: Date;
+}
+
+/** Fields of a user that tessera changes after creation. */
+export interface UserChanges {
+  readonly password?: string;
+  readonly email?: string;
+  readonly isActive?: boolean;
+  readonly isStaff?: boolean;
+  readonly isSuperuser?: boolean;
+  readonly lastLogin?: Date;
+}
+
+/** A token to insert: its digest, never its key. */
+export interface NewToken {
+  readonly userId: number;
+  readonly kind: TokenKind;
+  readonly name: string | null;
+  readonly digest: string;
+  readonly preview: string;
+  readonly scopes: readonly string[];
+  readonly created: Date;
+  readonly expires: Date | null;
+  readonly slidingSeconds: number | null;
+  readonly maxExpires: Date | null;
+}
+
+/** What the per-request lookup returns: the token and its user, in one read. */
+export interface TokenMatch {
+  readonly token: Token;
+  readonly user: User;
+}
+
+/** The one read every authenticated request makes. */
+export interface TokenLookup {
+  /** Finds a token by the SHA-256 digest of its key, joined with its user; one statement. */
+  findTokenByDigest(digest: string): Promise<TokenMatch | null>;
+}
+
+/** Users, in Django's `auth_user` table. */
+export interface UserStore {
+  /** Inserts a user; throws `DuplicateError` when the username is taken. */
+  createUser(user: NewUser): Promise<User>;
+  getUserByUsername(username: string): Promise<UserWithPassword | null>;
+  getUserById(id: number): Promise<UserWithPassword | null>;
+  listUsers(): Promise<User[]>;
+  updateUser(id: number, changes: UserChanges): Promise<void>;
+  /** Deletes the user and, in the same transaction, their tokens (no reliance on cascades). */
+  deleteUser(id: number): Promise<void>;
+}
+
+/** Tokens, in `tessera_token`. */
+export interface TokenStore extends TokenLookup {
+  /** Inserts a token; throws `DuplicateError` when the user already has a token of that name. */
+  createToken(token: NewToken): Promise<Token>;
+  /** Atomically deletes the user's `default` token, if any, and inserts `token` as the new one. */
+  replaceDefaultToken(token: NewToken): Promise<Token>;
+  /** Inserts a `login` token and deletes the user's oldest ones beyond `limit`, atomically. */
+  createLoginToken(token: NewToken, limit: number): Promise<Token>;
+  getToken(id: number): Promise<Token | null>;
+  getDefaultToken(userId: number): Promise<Token | null>;
+  /** The user's tokens (or everyone's), oldest first. */
+  listTokens(filter?: { readonly userId?: number }): Promise<Token[]>;
+  /** Deletes one token; false when there was none. */
+  deleteToken(id: number): Promise<boolean>;
+  /** Deletes every token of a user; returns how many. */
+  deleteUserTokens(userId: number): Promise<number>;
+}
+
+/** A database tessera keeps its users and tokens in. */
+export interface Store extends UserStore, TokenStore {
+  /** `sqlite`, `postgres` or `mysql`. */
+  readonly dialect: string;
+  /** Applies pending migrations; returns the names applied, in order. */
+  migrate(): Promise<string[]>;
+  /** Names of migrations not yet applied. */
+  pendingMigrations(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A unique constraint refused the write: a username or token name already in use. */
+export class DuplicateError extends Error {
+  readonly field: string;
+
+  constructor(field: string) {
+    super(`duplicate ${field}`);
+    this.name = 'DuplicateError';
+    this.field = field;
+  }
+}
