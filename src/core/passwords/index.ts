@@ -1,0 +1,16 @@
+export { ConcurrencyLimit } from './concurrency-limit.js';
+export { DEFAULT_PBKDF2_ITERATIONS, type Pbkdf2Function } from './django-pbkdf2.js';
+export { type ModuleLoader, OptionalPackageError } from './optional-package.js';
+export {
+  DEFAULT_HASH_CONCURRENCY,
+  type PasswordCheck,
+  PasswordHasher,
+  type PasswordHasherDependencies,
+  type PasswordHasherOptions,
+} from './password-hasher.js';
+export {
+  MIN_PASSWORD_LENGTH,
+  type PasswordOwner,
+  validatePassword,
+} from './password-validation.js';
+export { isPasswordUsable, makeUnusablePassword } from './unusable-password.js';

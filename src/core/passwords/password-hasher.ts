@@ -1,0 +1,158 @@
+import { ConcurrencyLimit } from './concurrency-limit.js';
+import { ARGON2_ALGORITHM, verifyArgon2 } from './django-argon2.js';
+import { BCRYPT_SHA256_ALGORITHM, verifyBcryptSha256 } from './django-bcrypt.js';
+import {
+  DEFAULT_PBKDF2_ITERATIONS,
+  type DecodedPbkdf2,
+  decodePbkdf2,
+  encodePbkdf2,
+  generateSalt,
+  isValidIterationCount,
+  MAX_PBKDF2_ITERATIONS,
+  nodePbkdf2,
+  PBKDF2_SHA256,
+  type Pbkdf2Function,
+  saltNeedsUpdate,
+  verifyPbkdf2,
+} from './django-pbkdf2.js';
+import { importModule, type ModuleLoader } from './optional-package.js';
+import { isPasswordUsable, makeUnusablePassword } from './unusable-password.js';
+
+/** Hash computations allowed at once by default: below libuv's default pool of 4 threads. */
+export const DEFAULT_HASH_CONCURRENCY = 2;
+
+/** Settings of a `PasswordHasher`. */
+export interface PasswordHasherOptions {
+  /** PBKDF2 iterations of new hashes and the count below which stored ones are upgraded. */
+  iterations?: number;
+  /** Hash computations allowed at once (default 2); ignored when a `limit` is passed in. */
+  concurrency?: number;
+}
+
+/** Replaceable parts of a `PasswordHasher`, for sharing a limit and for tests. */
+export interface PasswordHasherDependencies {
+  /** The key derivation; defaults to the asynchronous `crypto.pbkdf2`. */
+  pbkdf2?: Pbkdf2Function;
+  /** How optional packages (`argon2`, `bcryptjs`) are imported; defaults to `import()`. */
+  loadModule?: ModuleLoader;
+  /** A limit shared with other hashers, so the process-wide bound holds. */
+  limit?: ConcurrencyLimit;
+}
+
+/** The outcome of `PasswordHasher.check`, Django's `verify_password`. */
+export interface PasswordCheck {
+  readonly valid: boolean;
+  /** True only when valid and the stored hash should be replaced by `hash(password)`. */
+  readonly needsRehash: boolean;
+}
+
+const INVALID: PasswordCheck = Object.freeze({ valid: false, needsRehash: false });
+
+/**
+ * Django-compatible password hashing: makes `pbkdf2_sha256` hashes and checks those and the
+ * other hashers in Django's default `PASSWORD_HASHERS`, with Django's timing protections.
+ * @example
+ * const hasher = new PasswordHasher();
+ * const encoded = await hasher.hash('correct horse');
+ * const { valid, needsRehash } = await hasher.check('correct horse', encoded);
+ */
+export class PasswordHasher {
+  /** PBKDF2 iterations of new hashes. */
+  readonly iterations: number;
+  /** The bound every hash computation waits on. */
+  readonly limit: ConcurrencyLimit;
+  private readonly derive: Pbkdf2Function;
+  private readonly loadModule: ModuleLoader;
+
+  constructor(options: PasswordHasherOptions = {}, dependencies: PasswordHasherDependencies = {}) {
+    const iterations = options.iterations ?? DEFAULT_PBKDF2_ITERATIONS;
+    if (!isValidIterationCount(iterations)) {
+      throw new RangeError(`iterations must be an integer from 1 to ${MAX_PBKDF2_ITERATIONS}.`);
+    }
+    this.iterations = iterations;
+    this.limit =
+      dependencies.limit ?? new ConcurrencyLimit(options.concurrency ?? DEFAULT_HASH_CONCURRENCY);
+    const pbkdf2 = dependencies.pbkdf2 ?? nodePbkdf2;
+    this.derive = (...args) => this.limit.run(() => pbkdf2(...args));
+    this.loadModule = dependencies.loadModule ?? importModule;
+  }
+
+  /** Django's `make_password(password)`: a new `pbkdf2_sha256$…` value to store. */
+  async hash(password: string): Promise<string> {
+    if (!isWellFormedUnicode(password)) {
+      // Python cannot UTF-8-encode a lone surrogate, and Node would silently replace it.
+      throw new TypeError('A password must be well-formed Unicode (it has a lone surrogate).');
+    }
+    return encodePbkdf2(password, generateSalt(), this.iterations, PBKDF2_SHA256, this.derive);
+  }
+
+  /** Django's `make_password(None)`: a value no password matches, for users without one. */
+  unusable(): string {
+    return makeUnusablePassword();
+  }
+
+  /** Django's `check_password`: whether `password` matches `encoded`, and whether to re-hash. */
+  async check(password: string, encoded: string): Promise<PasswordCheck> {
+    if (!isPasswordUsable(encoded) || !isWellFormedUnicode(password)) {
+      return this.rejectAfterDummyHash(password);
+    }
+    const separator = encoded.indexOf('$');
+    const algorithm = separator < 0 ? encoded : encoded.slice(0, separator);
+    if (algorithm === ARGON2_ALGORITHM) {
+      // argon2 runs on the libuv pool too, so it shares the pbkdf2 bound.
+      const valid = await this.limit.run(() => verifyArgon2(password, encoded, this.loadModule));
+      return { valid, needsRehash: valid };
+    }
+    if (algorithm === BCRYPT_SHA256_ALGORITHM) {
+      // bcryptjs is JavaScript on the event loop, in slices: it holds no pool thread to limit.
+      const valid = await verifyBcryptSha256(password, encoded, this.loadModule);
+      return { valid, needsRehash: valid };
+    }
+    const decoded = decodePbkdf2(encoded);
+    if (decoded === null) return this.rejectAfterDummyHash(password);
+    const valid = await verifyPbkdf2(password, encoded, this.derive);
+    if (decoded.algorithm !== PBKDF2_SHA256) return { valid, needsRehash: valid };
+    return valid
+      ? { valid, needsRehash: this.mustUpdate(decoded) }
+      : this.hardenRuntime(password, decoded);
+  }
+
+  /**
+   * Runs one full hash and returns false, for a username that does not exist, so that a
+   * missing user takes as long as a wrong password (Django's `ModelBackend.authenticate`).
+   */
+  async checkUnknownUser(password: string): Promise<false> {
+    await this.dummyHash(password);
+    return false;
+  }
+
+  // Django's PBKDF2PasswordHasher.must_update.
+  private mustUpdate(decoded: DecodedPbkdf2): boolean {
+    return decoded.iterations !== this.iterations || saltNeedsUpdate(decoded.salt);
+  }
+
+  // Django's harden_runtime: a failed check on an older, cheaper hash still costs the full count,
+  // so response time does not reveal how old a user's hash is.
+  private async hardenRuntime(password: string, decoded: DecodedPbkdf2): Promise<PasswordCheck> {
+    const missing = this.iterations - decoded.iterations;
+    if (missing > 0) {
+      await encodePbkdf2(password, decoded.salt, missing, PBKDF2_SHA256, this.derive);
+    }
+    return INVALID;
+  }
+
+  // Django runs make_password for unusable or unknown values so they cost as much as a real check.
+  private async rejectAfterDummyHash(password: string): Promise<PasswordCheck> {
+    await this.dummyHash(password);
+    return INVALID;
+  }
+
+  private async dummyHash(password: string): Promise<void> {
+    await encodePbkdf2(password, generateSalt(), this.iterations, PBKDF2_SHA256, this.derive);
+  }
+}
+
+function isWellFormedUnicode(text: string): boolean {
+  // With the u flag, \p{Cs} matches only surrogates that are not part of a pair.
+  return !/\p{Cs}/u.test(text);
+}

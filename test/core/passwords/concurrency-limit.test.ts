@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConcurrencyLimit } from '../../../src/core/passwords/concurrency-limit.js';
+
+/** A task the test finishes by hand, so no timer decides the order. */
+function deferredTask(started: string[], name: string) {
+  let finish: (value: string) => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  const task = () =>
+    new Promise<string>((resolve, reject) => {
+      started.push(name);
+      finish = resolve;
+      fail = reject;
+    });
+  return { task, finish: () => finish(name), fail: (error: Error) => fail(error) };
+}
+
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('ConcurrencyLimit', () => {
+  test('runs at most maxActive tasks and starts the rest in arrival order', async () => {
+    const limit = new ConcurrencyLimit(2);
+    const started: string[] = [];
+    const tasks = ['a', 'b', 'c', 'd'].map((name) => deferredTask(started, name));
+    const results = tasks.map((t) => limit.run(t.task));
+    await settle();
+    assert.deepEqual(started, ['a', 'b']);
+    assert.equal(limit.active, 2);
+    assert.equal(limit.waiting, 2);
+
+    tasks[1]?.finish();
+    await settle();
+    assert.deepEqual(started, ['a', 'b', 'c']);
+    assert.equal(limit.active, 2);
+    assert.equal(limit.waiting, 1);
+
+    tasks[0]?.finish();
+    tasks[2]?.finish();
+    await settle();
+    tasks[3]?.finish();
+    assert.deepEqual(await Promise.all(results), ['a', 'b', 'c', 'd']);
+    assert.equal(limit.active, 0);
+    assert.equal(limit.waiting, 0);
+  });
+
+  test('frees the slot when a task fails', async () => {
+    const limit = new ConcurrencyLimit(1);
+    const started: string[] = [];
+    const first = deferredTask(started, 'first');
+    const second = deferredTask(started, 'second');
+    const failing = limit.run(first.task);
+    const next = limit.run(second.task);
+    await settle();
+    first.fail(new Error('boom'));
+    await assert.rejects(failing, /boom/);
+    await settle();
+    assert.deepEqual(started, ['first', 'second']);
+    second.finish();
+    assert.equal(await next, 'second');
+    assert.equal(limit.active, 0);
+  });
+
+  test('frees the slot when a task throws before returning a promise', async () => {
+    const limit = new ConcurrencyLimit(1);
+    await assert.rejects(
+      limit.run(() => {
+        throw new Error('sync');
+      }),
+      /sync/,
+    );
+    assert.equal(await limit.run(async () => 'after'), 'after');
+    assert.equal(limit.active, 0);
+  });
+
+  test('refuses a bound that is not a positive integer', () => {
+    assert.throws(() => new ConcurrencyLimit(0), RangeError);
+    assert.throws(() => new ConcurrencyLimit(1.5), RangeError);
+  });
+});
