@@ -1,0 +1,301 @@
+import type { Kysely, Updateable } from 'kysely';
+import type {
+  NewToken,
+  NewUser,
+  Store,
+  TokenLookup,
+  TokenMatch,
+  UserChanges,
+} from '../../core/store.js';
+import type { Token } from '../../core/token.js';
+import type { User, UserWithPassword } from '../../core/user.js';
+import { applyMigrations, createMigrator, listPendingMigrations } from './migrator.js';
+import {
+  insertedToken,
+  TOKEN_COLUMNS,
+  toToken,
+  toUser,
+  toUserWithPassword,
+  USER_COLUMNS,
+  USER_COLUMNS_WITH_PASSWORD,
+} from './rows.js';
+import type { AuthUserTable, Database } from './schema.js';
+import { encodeScopes } from './scopes-json.js';
+import type { SqlCodec } from './sql-codec.js';
+
+/** What a SQL database brings to `SqlStore`. */
+export interface SqlStoreParts {
+  /** Kysely over the writing connection: every write and every read but the hot path. */
+  readonly db: Kysely<Database>;
+  readonly codec: SqlCodec;
+  /** The per-request lookup, one prepared statement on the driver itself. */
+  readonly lookup: TokenLookup;
+  /** Releases what the dialect opened beside Kysely, after Kysely is destroyed. */
+  readonly release?: () => Promise<void> | void;
+}
+
+/**
+ * A `Store` on any SQL database Kysely speaks: the queries are written once, and a dialect only
+ * supplies connections, a codec and its hot-path statement. Every failure is a `DuplicateError`
+ * or a `ServiceUnavailable` (see `SqlCodec.translateError`).
+ */
+export class SqlStore implements Store {
+  readonly dialect: string;
+  readonly #db: Kysely<Database>;
+  readonly #codec: SqlCodec;
+  readonly #lookup: TokenLookup;
+  readonly #release: (() => Promise<void> | void) | undefined;
+  #closed = false;
+
+  constructor(parts: SqlStoreParts) {
+    this.dialect = parts.codec.dialect;
+    this.#db = parts.db;
+    this.#codec = parts.codec;
+    this.#lookup = parts.lookup;
+    this.#release = parts.release;
+  }
+
+  findTokenByDigest(digest: string): Promise<TokenMatch | null> {
+    return this.#lookup.findTokenByDigest(digest);
+  }
+
+  createUser(user: NewUser): Promise<User> {
+    return this.#guard(async () => {
+      const codec = this.#codec;
+      const created: User = {
+        id: 0,
+        username: user.username,
+        email: user.email ?? '',
+        firstName: user.firstName ?? '',
+        lastName: user.lastName ?? '',
+        isStaff: user.isStaff ?? false,
+        isSuperuser: user.isSuperuser ?? false,
+        isActive: user.isActive ?? true,
+        lastLogin: null,
+        dateJoined: new Date(user.dateJoined),
+        isAuthenticated: true,
+      };
+      const query = this.#db.insertInto('auth_user').values({
+        password: user.password,
+        last_login: null,
+        is_superuser: codec.encodeBoolean(created.isSuperuser),
+        username: created.username,
+        last_name: created.lastName,
+        email: created.email,
+        is_staff: codec.encodeBoolean(created.isStaff),
+        is_active: codec.encodeBoolean(created.isActive),
+        date_joined: codec.encodeDate(created.dateJoined),
+        first_name: created.firstName,
+      });
+      const id = codec.returnsInsertedId
+        ? (await query.returning('id').executeTakeFirstOrThrow()).id
+        : Number((await query.executeTakeFirstOrThrow()).insertId);
+      return { ...created, id };
+    });
+  }
+
+  getUserByUsername(username: string): Promise<UserWithPassword | null> {
+    return this.#guard(async () => {
+      const row = await this.#db
+        .selectFrom('auth_user')
+        .select(USER_COLUMNS_WITH_PASSWORD)
+        .where('username', '=', username)
+        .executeTakeFirst();
+      return row === undefined ? null : toUserWithPassword(row, this.#codec);
+    });
+  }
+
+  getUserById(id: number): Promise<UserWithPassword | null> {
+    return this.#guard(async () => {
+      const row = await this.#db
+        .selectFrom('auth_user')
+        .select(USER_COLUMNS_WITH_PASSWORD)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row === undefined ? null : toUserWithPassword(row, this.#codec);
+    });
+  }
+
+  /** Every user, by id. */
+  listUsers(): Promise<User[]> {
+    return this.#guard(async () => {
+      const rows = await this.#db
+        .selectFrom('auth_user')
+        .select(USER_COLUMNS)
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => toUser(row, this.#codec));
+    });
+  }
+
+  updateUser(id: number, changes: UserChanges): Promise<void> {
+    return this.#guard(async () => {
+      const codec = this.#codec;
+      const values: Updateable<AuthUserTable> = {};
+      if (changes.password !== undefined) values.password = changes.password;
+      if (changes.email !== undefined) values.email = changes.email;
+      if (changes.isActive !== undefined) values.is_active = codec.encodeBoolean(changes.isActive);
+      if (changes.isStaff !== undefined) values.is_staff = codec.encodeBoolean(changes.isStaff);
+      if (changes.isSuperuser !== undefined) {
+        values.is_superuser = codec.encodeBoolean(changes.isSuperuser);
+      }
+      if (changes.lastLogin !== undefined) values.last_login = codec.encodeDate(changes.lastLogin);
+      if (Object.keys(values).length === 0) return;
+      await this.#db.updateTable('auth_user').set(values).where('id', '=', id).execute();
+    });
+  }
+
+  deleteUser(id: number): Promise<void> {
+    return this.#guard(() =>
+      this.#db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('tessera_token').where('user_id', '=', id).execute();
+        await trx.deleteFrom('auth_user').where('id', '=', id).execute();
+      }),
+    );
+  }
+
+  createToken(token: NewToken): Promise<Token> {
+    return this.#guard(() => this.#insertToken(this.#db, token));
+  }
+
+  async replaceDefaultToken(token: NewToken): Promise<Token> {
+    requireKind(token, 'default');
+    return this.#guard(() =>
+      this.#db.transaction().execute(async (trx) => {
+        // Writing first takes SQLite's write lock at once, so the busy timeout covers the whole.
+        await trx
+          .deleteFrom('tessera_token')
+          .where('user_id', '=', token.userId)
+          .where('kind', '=', 'default')
+          .execute();
+        return this.#insertToken(trx, token);
+      }),
+    );
+  }
+
+  async createLoginToken(token: NewToken, limit: number): Promise<Token> {
+    requireKind(token, 'login');
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError('limit must be a positive integer');
+    }
+    return this.#guard(() =>
+      this.#db.transaction().execute(async (trx) => {
+        const created = await this.#insertToken(trx, token);
+        // Ids are chosen in code rather than by `IN (… LIMIT)`, which MySQL refuses.
+        const newestFirst = await trx
+          .selectFrom('tessera_token')
+          .select('id')
+          .where('user_id', '=', token.userId)
+          .where('kind', '=', 'login')
+          .orderBy('created', 'desc')
+          .orderBy('id', 'desc')
+          .execute();
+        const stale = newestFirst.slice(limit).map((row) => row.id);
+        if (stale.length > 0) {
+          await trx.deleteFrom('tessera_token').where('id', 'in', stale).execute();
+        }
+        return created;
+      }),
+    );
+  }
+
+  getToken(id: number): Promise<Token | null> {
+    return this.#guard(async () => {
+      const row = await this.#db
+        .selectFrom('tessera_token')
+        .select(TOKEN_COLUMNS)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row === undefined ? null : toToken(row, this.#codec);
+    });
+  }
+
+  getDefaultToken(userId: number): Promise<Token | null> {
+    return this.#guard(async () => {
+      const row = await this.#db
+        .selectFrom('tessera_token')
+        .select(TOKEN_COLUMNS)
+        .where('user_id', '=', userId)
+        .where('kind', '=', 'default')
+        .executeTakeFirst();
+      return row === undefined ? null : toToken(row, this.#codec);
+    });
+  }
+
+  listTokens(filter?: { readonly userId?: number }): Promise<Token[]> {
+    return this.#guard(async () => {
+      let query = this.#db.selectFrom('tessera_token').select(TOKEN_COLUMNS);
+      if (filter?.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+      const rows = await query.orderBy('created').orderBy('id').execute();
+      return rows.map((row) => toToken(row, this.#codec));
+    });
+  }
+
+  deleteToken(id: number): Promise<boolean> {
+    return this.#guard(async () => {
+      const result = await this.#db
+        .deleteFrom('tessera_token')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      return result.numDeletedRows > 0n;
+    });
+  }
+
+  deleteUserTokens(userId: number): Promise<number> {
+    return this.#guard(async () => {
+      const result = await this.#db
+        .deleteFrom('tessera_token')
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  migrate(): Promise<string[]> {
+    return this.#guard(() => applyMigrations(createMigrator(this.#db, this.#codec.dialect)));
+  }
+
+  pendingMigrations(): Promise<string[]> {
+    return this.#guard(() => listPendingMigrations(createMigrator(this.#db, this.#codec.dialect)));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.destroy();
+    await this.#release?.();
+  }
+
+  async #insertToken(db: Kysely<Database>, token: NewToken): Promise<Token> {
+    const codec = this.#codec;
+    const query = db.insertInto('tessera_token').values({
+      user_id: token.userId,
+      kind: token.kind,
+      name: token.name,
+      digest: token.digest,
+      preview: token.preview,
+      scopes: encodeScopes(token.scopes),
+      created: codec.encodeDate(token.created),
+      expires: token.expires === null ? null : codec.encodeDate(token.expires),
+      last_used: null,
+      sliding_seconds: token.slidingSeconds,
+      max_expires: token.maxExpires === null ? null : codec.encodeDate(token.maxExpires),
+    });
+    const id = codec.returnsInsertedId
+      ? (await query.returning('id').executeTakeFirstOrThrow()).id
+      : Number((await query.executeTakeFirstOrThrow()).insertId);
+    return insertedToken(id, token);
+  }
+
+  async #guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw this.#codec.translateError(error);
+    }
+  }
+}
+
+function requireKind(token: NewToken, kind: NewToken['kind']): void {
+  if (token.kind !== kind) throw new TypeError(`expected a ${kind} token, got ${token.kind}`);
+}

@@ -1,0 +1,59 @@
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Store } from '../../core/store.js';
+import type { Database as Tables } from '../sql/schema.js';
+import { SqlStore } from '../sql/sql-store.js';
+import { storeUnavailable } from '../sql/store-unavailable.js';
+import { sqliteCodec } from './sqlite-codec.js';
+import { SqliteTokenLookup } from './sqlite-token-lookup.js';
+
+/** Where and how to open a SQLite store. */
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:` for a private in-memory database (one connection). */
+  readonly filename: string;
+  /** Opens every connection read-only: reads work, writes throw `ServiceUnavailable`. */
+  readonly readonly?: boolean;
+}
+
+// Waiting blocks the event loop (better-sqlite3 is synchronous), so it stays short.
+const BUSY_TIMEOUT_MS = 1000;
+
+/**
+ * Opens a SQLite database as a tessera `Store`. A file gets WAL mode and two connections: one
+ * that writes (through Kysely) and a read-only one for the per-request token lookup.
+ * @example
+ * const store = openSqliteStore({ filename: 'tessera.sqlite3' });
+ * await store.migrate();
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  const readonly = options.readonly ?? false;
+  // Both name a database private to one connection, which a second connection would not see.
+  const isPrivate = options.filename === ':memory:' || options.filename === '';
+  let writer: Database.Database | undefined;
+  let reader: Database.Database | undefined;
+  try {
+    writer = new Database(options.filename, { readonly, timeout: BUSY_TIMEOUT_MS });
+    if (!isPrivate && !readonly) writer.pragma('journal_mode = WAL');
+    // Match PostgreSQL and MySQL, which always enforce foreign keys (Django turns them on too).
+    writer.pragma('foreign_keys = ON');
+    reader = isPrivate
+      ? writer
+      : new Database(options.filename, {
+          readonly: true,
+          fileMustExist: true,
+          timeout: BUSY_TIMEOUT_MS,
+        });
+  } catch (error) {
+    writer?.close();
+    throw storeUnavailable(error);
+  }
+  const readerToClose = reader === writer ? undefined : reader;
+  return new SqlStore({
+    db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: writer }) }),
+    codec: sqliteCodec,
+    lookup: new SqliteTokenLookup(reader),
+    release: () => {
+      readerToClose?.close();
+    },
+  });
+}
