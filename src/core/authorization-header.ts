@@ -42,9 +42,7 @@ export function parseAuthorizationHeader(
   let rest = keyEnd;
   while (rest < length && isAsciiWhitespace(header.charCodeAt(rest))) rest++;
   if (rest !== length) {
-    throw new AuthenticationFailed(
-      'Invalid token header. Token string should not contain spaces.',
-    );
+    throw new AuthenticationFailed('Invalid token header. Token string should not contain spaces.');
   }
   return decodeKey(header, keyStart, keyEnd);
 }

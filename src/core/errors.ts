@@ -2,7 +2,10 @@
  * DRF's API exceptions: a status, a stable code and the exact detail text DRF sends.
  * A detail never contains a key or a password; callers pass fixed texts.
  */
-export type ErrorDetail = string | readonly string[] | { readonly [field: string]: readonly string[] };
+export type ErrorDetail =
+  | string
+  | readonly string[]
+  | { readonly [field: string]: readonly string[] };
 
 /** Base class of every error tessera renders as an HTTP answer (DRF's `APIException`). */
 export class ApiError extends Error {
@@ -35,7 +38,10 @@ export class NotAuthenticated extends ApiError {
 
 /** 403: authenticated, but not allowed. */
 export class PermissionDenied extends ApiError {
-  constructor(detail = 'You do not have permission to perform this action.', code = 'permission_denied') {
+  constructor(
+    detail = 'You do not have permission to perform this action.',
+    code = 'permission_denied',
+  ) {
     super(403, code, detail);
   }
 }

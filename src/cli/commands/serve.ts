@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { serve } from '../../server/serve.js';
+import { CommandError } from '../command-error.js';
+import type { CliContext } from '../context.js';
+import { runAction } from '../run-action.js';
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  migrate: boolean;
+}
+
+/** `tessera serve` and Django's spelling, `tessera runserver [addr:port]`. */
+export function registerServe(program: Command, context: CliContext): void {
+  program
+    .command('serve')
+    .description('Run the reference server (build-trigger and obtain-token endpoints).')
+    .option('--host <host>', 'address to listen on (default: HOST or 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default: PORT or 8000)')
+    .option('--migrate', 'apply pending migrations before serving', false)
+    .action(
+      runAction(context, async (options: ServeOptions) => {
+        await start(context, options.host, options.port, options.migrate);
+      }),
+    );
+
+  program
+    .command('runserver')
+    .description(
+      "Run the reference server, Django style: 'runserver 8001' or 'runserver 0.0.0.0:8001'.",
+    )
+    .argument('[addrport]', '[address:]port to listen on')
+    .option('--migrate', 'apply pending migrations before serving', false)
+    .action(
+      runAction(context, async (addrport: string | undefined, options: { migrate: boolean }) => {
+        const { host, port } = parseAddrport(addrport);
+        await start(context, host, port, options.migrate);
+      }),
+    );
+}
+
+/** Splits Django's `[addr:]port` argument. */
+export function parseAddrport(addrport: string | undefined): { host?: string; port?: string } {
+  if (addrport === undefined) return {};
+  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:]+):)?(\d+)$/.exec(addrport);
+  if (!match)
+    throw new CommandError(`"${addrport}" is not a valid port number or address:port pair.`);
+  const host = match[1]?.replace(/^\[|\]$/g, '');
+  return { host, port: match[2] };
+}
+
+async function start(
+  context: CliContext,
+  host: string | undefined,
+  port: string | undefined,
+  migrate: boolean,
+): Promise<void> {
+  if (port !== undefined && !/^\d+$/.test(port)) {
+    throw new CommandError(`"${port}" is not a valid port number.`);
+  }
+  const settings = {
+    ...context.settings,
+    ...(host ? { host } : {}),
+    ...(port ? { port: Number(port) } : {}),
+  };
+  const store = await context.openStore();
+  if (migrate) {
+    for (const name of await store.migrate()) context.print(`Applied migration ${name}`);
+  }
+  await context.migratedStore();
+  // The server owns the store from here on and closes it at shutdown.
+  context.releaseStore();
+  const server = await serve(store, settings);
+  context.print(`tessera serving on ${server.url}`);
+}

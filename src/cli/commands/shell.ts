@@ -1,0 +1,26 @@
+import { start } from 'node:repl';
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { runAction } from '../run-action.js';
+import { shellApi } from '../shell-api.js';
+
+/** `tessera shell`: a Node REPL with the database open and `users`, `tokens`, `store` in scope. */
+export function registerShell(program: Command, context: CliContext): void {
+  program
+    .command('shell')
+    .description(
+      'A Node REPL with the database open. In scope: users, tokens, store, settings.\n' +
+        "DRF's Token.objects.create(user=user) is: (await tokens.create('alice')).key",
+    )
+    .action(
+      runAction(context, async () => {
+        const store = await context.migratedStore();
+        const api = shellApi(store, context.passwords, context.clock);
+        context.print('users: create({ username, password }), get(name), list()');
+        context.print('tokens: create(username), reset(username), list(username?), delete(id)');
+        const repl = start({ prompt: 'tessera> ' });
+        Object.assign(repl.context, { ...api, store, settings: context.settings });
+        await new Promise<void>((resolve) => repl.on('exit', resolve));
+      }),
+    );
+}

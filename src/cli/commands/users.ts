@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import type { UserWithPassword } from '../../core/user.js';
+import { createUser } from '../../core/users.js';
+import { CommandError } from '../command-error.js';
+import type { CliContext } from '../context.js';
+import { formatTable } from '../format-table.js';
+import { runAction } from '../run-action.js';
+
+/** `tessera users add|list|activate|deactivate|delete`. */
+export function registerUsers(program: Command, context: CliContext): void {
+  const users = program
+    .command('users')
+    .description('Add, list, activate, deactivate or delete users.');
+
+  users
+    .command('add')
+    .description('Create a user (without --password-stdin the password is unusable).')
+    .argument('<username>')
+    .option('--email <email>', 'email address', '')
+    .option('--staff', 'mark the user as staff (IsAdminUser)', false)
+    .option('--superuser', 'mark the user as superuser (and staff)', false)
+    .option('--password-stdin', 'read the password from the first line of standard input', false)
+    .action(
+      runAction(context, async (username: string, options: AddOptions) => {
+        const store = await context.migratedStore();
+        const password = options.passwordStdin ? await readPasswordLine() : null;
+        await createUser(store, context.passwords, context.clock, {
+          username,
+          email: options.email,
+          password,
+          isStaff: options.staff || options.superuser,
+          isSuperuser: options.superuser,
+        });
+        context.print(`User ${username} created.`);
+      }),
+    );
+
+  users
+    .command('list')
+    .description('List users (never their password hashes).')
+    .option('--json', 'print a JSON array instead of a table', false)
+    .action(
+      runAction(context, async (options: { json: boolean }) => {
+        const store = await context.migratedStore();
+        const rows = (await store.listUsers()).map((user) => ({
+          id: user.id,
+          username: user.username,
+          email: user.email,
+          is_active: user.isActive,
+          is_staff: user.isStaff,
+          is_superuser: user.isSuperuser,
+          date_joined: user.dateJoined.toISOString(),
+          last_login: user.lastLogin?.toISOString() ?? null,
+        }));
+        if (options.json) context.print(JSON.stringify(rows, null, 2));
+        else context.print(formatTable(rows));
+      }),
+    );
+
+  for (const [name, isActive] of [
+    ['activate', true],
+    ['deactivate', false],
+  ] as const) {
+    users
+      .command(name)
+      .description(`${isActive ? 'Allow' : 'Refuse'} the user's tokens and logins.`)
+      .argument('<username>')
+      .action(
+        runAction(context, async (username: string) => {
+          const store = await context.migratedStore();
+          const user = await existingUser(context, username);
+          await store.updateUser(user.id, { isActive });
+          context.print(`User ${username} ${name}d.`);
+        }),
+      );
+  }
+
+  users
+    .command('delete')
+    .description('Delete a user and all of their tokens.')
+    .argument('<username>')
+    .action(
+      runAction(context, async (username: string) => {
+        const store = await context.migratedStore();
+        const user = await existingUser(context, username);
+        await store.deleteUser(user.id);
+        context.print(`User ${username} deleted, with their tokens.`);
+      }),
+    );
+}
+
+interface AddOptions {
+  email: string;
+  staff: boolean;
+  superuser: boolean;
+  passwordStdin: boolean;
+}
+
+async function existingUser(context: CliContext, username: string): Promise<UserWithPassword> {
+  const user = await (await context.migratedStore()).getUserByUsername(username);
+  if (!user) throw new CommandError(`user '${username}' does not exist`);
+  return user;
+}
+
+// The password is the first line as typed: only the line ending goes, never spaces (Django
+// does not trim passwords).
+async function readPasswordLine(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += chunk.toString();
+    if (text.includes('\n')) break;
+  }
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  if (line === '') throw new CommandError('--password-stdin needs a password on standard input');
+  return line;
+}

@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { registerChangepassword } from './commands/changepassword.js';
+import { registerCreatesuperuser } from './commands/createsuperuser.js';
+import { registerDrfCreateToken } from './commands/drf-create-token.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerServe } from './commands/serve.js';
+import { registerShell } from './commands/shell.js';
+import { registerUsers } from './commands/users.js';
+import { CliContext } from './context.js';
+
+/** Builds the `tessera` command with every subcommand registered. */
+export function buildProgram(context: CliContext = new CliContext()): Command {
+  const program = new Command('tessera')
+    .description(
+      "Django REST Framework's token authentication for TypeScript APIs.\n" +
+        'Settings come from the environment (DATABASE_URL, TESSERA_*); see the README.',
+    )
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+    });
+  registerMigrate(program, context);
+  registerCreatesuperuser(program, context);
+  registerChangepassword(program, context);
+  registerDrfCreateToken(program, context);
+  registerUsers(program, context);
+  registerShell(program, context);
+  registerServe(program, context);
+  return program;
+}

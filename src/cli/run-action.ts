@@ -1,0 +1,48 @@
+import { ServiceUnavailable, ValidationError } from '../core/errors.js';
+import { SettingsError } from '../core/settings-from-env.js';
+import { CommandError, OperationCancelled } from './command-error.js';
+import type { CliContext } from './context.js';
+
+/** The one line a failure prints on stderr; a stack trace only with TESSERA_DEBUG=1. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof CommandError) return `CommandError: ${error.message}`;
+  if (error instanceof OperationCancelled) return '\nOperation cancelled.';
+  if (error instanceof ValidationError) return `Error: ${validationMessages(error).join('; ')}`;
+  if (error instanceof SettingsError) return `Error: ${error.message}`;
+  if (error instanceof ServiceUnavailable) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `Error: the database is unavailable${cause}`;
+  }
+  return `Error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Every message of a validation error, field messages first in field order. */
+export function validationMessages(error: ValidationError): string[] {
+  const detail = error.detail;
+  if (typeof detail === 'string') return [detail];
+  if (Array.isArray(detail)) return [...detail];
+  return Object.values(detail as Record<string, readonly string[]>).flat();
+}
+
+/**
+ * Wraps a command's action: failures print one clear line and exit 1, and the store is closed
+ * either way so nothing written is lost.
+ */
+export function runAction<Args extends unknown[]>(
+  context: CliContext,
+  action: (...args: Args) => Promise<void>,
+): (...args: Args) => Promise<void> {
+  return async (...args: Args) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      context.printError(describeFailure(error));
+      if (process.env.TESSERA_DEBUG === '1' && error instanceof Error) {
+        context.printError(error.stack ?? '');
+      }
+      process.exitCode = 1;
+    } finally {
+      await context.close().catch(() => {});
+    }
+  };
+}

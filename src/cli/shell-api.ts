@@ -1,0 +1,68 @@
+import type { Clock } from '../core/clock.js';
+import type { PasswordHasher } from '../core/passwords/index.js';
+import { DuplicateError, type Store } from '../core/store.js';
+import type { Token } from '../core/token.js';
+import { type IssuedToken, issueDefaultToken, newToken } from '../core/token-issuer.js';
+import type { User } from '../core/user.js';
+import { type CreateUserInput, createUser } from '../core/users.js';
+import { CommandError } from './command-error.js';
+
+/** The users API `tessera shell` puts in scope. */
+export interface ShellUsers {
+  create(input: CreateUserInput): Promise<User>;
+  get(username: string): Promise<User | null>;
+  list(): Promise<User[]>;
+}
+
+/** The tokens API `tessera shell` puts in scope. */
+export interface ShellTokens {
+  /** DRF's `Token.objects.create(user=user)`: the user's default token; fails if one exists. */
+  create(username: string): Promise<IssuedToken>;
+  /** Replaces the user's default token (`drf_create_token -r`). */
+  reset(username: string): Promise<IssuedToken>;
+  list(username?: string): Promise<Token[]>;
+  delete(id: number): Promise<boolean>;
+}
+
+/** Builds the objects the shell exposes, all bound to one open store. */
+export function shellApi(
+  store: Store,
+  passwords: PasswordHasher,
+  clock: Clock,
+): { users: ShellUsers; tokens: ShellTokens } {
+  async function userId(username: string): Promise<number> {
+    const user = await store.getUserByUsername(username);
+    if (!user) throw new CommandError(`user '${username}' does not exist`);
+    return user.id;
+  }
+  async function withoutPassword(username: string): Promise<User | null> {
+    const user = await store.getUserByUsername(username);
+    if (!user) return null;
+    const { password: _hash, ...rest } = user;
+    return rest;
+  }
+  return {
+    users: {
+      create: (input) => createUser(store, passwords, clock, input),
+      get: withoutPassword,
+      list: () => store.listUsers(),
+    },
+    tokens: {
+      async create(username) {
+        const { key, row } = newToken(await userId(username), 'default', 'default', clock);
+        try {
+          return { key, token: await store.createToken(row) };
+        } catch (error) {
+          if (error instanceof DuplicateError) {
+            throw new CommandError(`User ${username} already has a token; use tokens.reset()`);
+          }
+          throw error;
+        }
+      },
+      reset: async (username) => issueDefaultToken(store, await userId(username), clock),
+      list: async (username) =>
+        store.listTokens(username === undefined ? {} : { userId: await userId(username) }),
+      delete: (id) => store.deleteToken(id),
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Clock } from './clock.js';
+import { generateKey, keyDigest, keyPreview } from './key-format.js';
+import type { NewToken, TokenStore } from './store.js';
+import { ALL_SCOPES, type Token, type TokenKind } from './token.js';
+
+/** A token just created, with its plaintext key: the only moment the key exists. */
+export interface IssuedToken {
+  readonly key: string;
+  readonly token: Token;
+}
+
+/** Optional properties of a new token. */
+export interface TokenProperties {
+  readonly scopes?: readonly string[];
+  readonly expires?: Date | null;
+  readonly slidingSeconds?: number | null;
+  readonly maxExpires?: Date | null;
+}
+
+/** Makes a fresh key and the row that stores it (digest and preview, never the key). */
+export function newToken(
+  userId: number,
+  kind: TokenKind,
+  name: string | null,
+  clock: Clock,
+  properties: TokenProperties = {},
+): { key: string; row: NewToken } {
+  const key = generateKey();
+  return {
+    key,
+    row: {
+      userId,
+      kind,
+      name,
+      digest: keyDigest(key),
+      preview: keyPreview(key),
+      scopes: properties.scopes ?? [ALL_SCOPES],
+      created: new Date(clock.now()),
+      expires: properties.expires ?? null,
+      slidingSeconds: properties.slidingSeconds ?? null,
+      maxExpires: properties.maxExpires ?? null,
+    },
+  };
+}
+
+/** Replaces the user's `default` token (DRF's one token per user) with a new one. */
+export async function issueDefaultToken(
+  store: TokenStore,
+  userId: number,
+  clock: Clock,
+): Promise<IssuedToken> {
+  const { key, row } = newToken(userId, 'default', 'default', clock);
+  return { key, token: await store.replaceDefaultToken(row) };
+}
+
+/** Issues a `login` token (obtain-token), keeping at most `limit` of them per user. */
+export async function issueLoginToken(
+  store: TokenStore,
+  userId: number,
+  clock: Clock,
+  limit: number,
+  properties: TokenProperties = {},
+): Promise<IssuedToken> {
+  const { key, row } = newToken(userId, 'login', null, clock, properties);
+  return { key, token: await store.createLoginToken(row, limit) };
+}

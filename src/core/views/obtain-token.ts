@@ -1,0 +1,113 @@
+import type { Clock } from '../clock.js';
+import { ValidationError } from '../errors.js';
+import { pythonTypeName, readCharField } from '../fields.js';
+import type { PasswordHasher } from '../passwords/index.js';
+import type { TokenStore, UserStore } from '../store.js';
+import { issueLoginToken } from '../token-issuer.js';
+import type { User } from '../user.js';
+import { defineView, type View } from '../view.js';
+
+/** What obtain-token needs. */
+export interface ObtainTokenOptions {
+  readonly store: UserStore & TokenStore;
+  readonly passwords: PasswordHasher;
+  readonly clock: Clock;
+  /** Most `login` tokens a user keeps. */
+  readonly loginTokenLimit: number;
+  /** Told when a password re-hash could not be saved; the login still succeeds. */
+  readonly reportError?: (error: unknown) => void;
+}
+
+const UNABLE_TO_LOG_IN = 'Unable to log in with provided credentials.';
+
+/**
+ * DRF's `obtain_auth_token`: POST `username` and `password` (form, multipart or JSON), get
+ * `{"token": "<key>"}`. Each success issues a new `login` token: keys are stored hashed, so an
+ * existing one cannot be returned as DRF does.
+ * @example
+ * mountView(app, '/api-token-auth/', obtainTokenView({ store, passwords, clock, loginTokenLimit: 10 }));
+ */
+export function obtainTokenView(options: ObtainTokenOptions): View {
+  return defineView({
+    name: 'Obtain Auth Token',
+    // DRF's ObtainAuthToken keeps no throttle or permission; tessera also reads no Authorization.
+    authentication: [],
+    permissions: [],
+    parsers: ['form', 'multipart', 'json'],
+    fields: {
+      username: { type: 'string', required: true, read_only: false, label: 'Username' },
+      password: { type: 'string', required: true, read_only: false, label: 'Password' },
+      token: { type: 'string', required: false, read_only: true, label: 'Token' },
+    },
+    post: async (request) => {
+      const { username, password } = validateCredentials(await request.data());
+      const user = await authenticateUser(options, username, password);
+      if (!user) throw new ValidationError({ non_field_errors: [UNABLE_TO_LOG_IN] });
+      const issued = await issueLoginToken(
+        options.store,
+        user.id,
+        options.clock,
+        options.loginTokenLimit,
+      );
+      return { data: { token: issued.key } };
+    },
+  });
+}
+
+/** DRF's `AuthTokenSerializer` field validation: username trimmed, password kept as sent. */
+export function validateCredentials(data: unknown): { username: string; password: string } {
+  if (data === null || data === undefined) {
+    throw new ValidationError({ non_field_errors: ['No data provided'] });
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ValidationError({
+      non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(data)}.`],
+    });
+  }
+  const fields = data as Record<string, unknown>;
+  const username = readCharField(fields, 'username', true);
+  const password = readCharField(fields, 'password', false);
+  const errors: Record<string, string[]> = {};
+  if ('error' in username) errors.username = [username.error];
+  if ('error' in password) errors.password = [password.error];
+  if ('error' in username || 'error' in password) throw new ValidationError(errors);
+  return { username: username.value, password: password.value };
+}
+
+/**
+ * Django's `ModelBackend.authenticate`: exact username lookup, one full password hash whether or
+ * not the user exists, and inactive users refused only after their password was checked, so
+ * timing tells nothing about which usernames exist or are active.
+ */
+export async function authenticateUser(
+  options: Pick<ObtainTokenOptions, 'store' | 'passwords' | 'reportError'>,
+  username: string,
+  password: string,
+): Promise<User | null> {
+  const user = await options.store.getUserByUsername(username);
+  if (!user) {
+    await options.passwords.checkUnknownUser(password);
+    return null;
+  }
+  const { valid, needsRehash } = await options.passwords.check(password, user.password);
+  if (valid && needsRehash) {
+    // Django re-hashes on a successful check (new iterations or algorithm). It is not needed
+    // for this answer, so it runs after it; a failure only means the next login tries again.
+    void rehash(options, user.id, password);
+  }
+  if (!valid || !user.isActive) return null;
+  const { password: _hash, ...withoutPassword } = user;
+  return withoutPassword;
+}
+
+async function rehash(
+  options: Pick<ObtainTokenOptions, 'store' | 'passwords' | 'reportError'>,
+  userId: number,
+  password: string,
+): Promise<void> {
+  try {
+    await options.store.updateUser(userId, { password: await options.passwords.hash(password) });
+  } catch (error) {
+    options.reportError?.(error);
+  }
+}

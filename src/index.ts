@@ -1,0 +1,82 @@
+/**
+ * tessera: Django REST Framework's token authentication for TypeScript APIs.
+ * The framework-free core; adapters and stores are subpath exports (`tessera-auth/fastify`,
+ * `tessera-auth/sqlite`, …).
+ */
+export type { Authentication, Authenticator } from './core/authenticator.js';
+export { parseAuthorizationHeader } from './core/authorization-header.js';
+export { type Clock, ManualClock, systemClock } from './core/clock.js';
+export {
+  ApiError,
+  AuthenticationFailed,
+  MethodNotAllowed,
+  NotAcceptable,
+  NotAuthenticated,
+  NotFound,
+  ParseError,
+  PayloadTooLarge,
+  PermissionDenied,
+  ServerError,
+  ServiceUnavailable,
+  Throttled,
+  UnsupportedMediaType,
+  ValidationError,
+} from './core/errors.js';
+export {
+  generateKey,
+  isWellFormedKey,
+  KEY_PATTERN,
+  keyDigest,
+  keyPreview,
+} from './core/key-format.js';
+export { PasswordHasher, validatePassword } from './core/passwords/index.js';
+export { and, not, or } from './core/permission-composition.js';
+export {
+  AllowAny,
+  IsAdminUser,
+  IsAuthenticated,
+  IsAuthenticatedOrReadOnly,
+  type Permission,
+  SAFE_METHODS,
+} from './core/permissions.js';
+export type { Request, ViewRequest } from './core/request.js';
+export { DEFAULT_SETTINGS, type TesseraSettings } from './core/settings.js';
+export { SettingsError, settingsFromEnv } from './core/settings-from-env.js';
+export type {
+  NewToken,
+  NewUser,
+  Store,
+  TokenLookup,
+  TokenMatch,
+  TokenStore,
+  UserChanges,
+  UserStore,
+} from './core/store.js';
+export { DuplicateError } from './core/store.js';
+export type { Token, TokenKind } from './core/token.js';
+export {
+  TokenAuthentication,
+  type TokenAuthenticationOptions,
+} from './core/token-authentication.js';
+export {
+  type IssuedToken,
+  issueDefaultToken,
+  issueLoginToken,
+  newToken,
+} from './core/token-issuer.js';
+export { ANONYMOUS_USER, type AnonymousUser, type RequestUser, type User } from './core/user.js';
+export { type CreateUserInput, createUser } from './core/users.js';
+export {
+  defineView,
+  type HandleOptions,
+  type Handler,
+  type View,
+  type ViewOptions,
+  type ViewResult,
+} from './core/view.js';
+export type { ViewResponse } from './core/view-response.js';
+export {
+  authenticateUser,
+  type ObtainTokenOptions,
+  obtainTokenView,
+} from './core/views/obtain-token.js';
