@@ -40,7 +40,9 @@ export function toViewRequest(request: FastifyRequest, maxBodyBytes: number): Vi
 /** Sends a core response through Fastify. */
 export function sendViewResponse(reply: FastifyReply, response: ViewResponse): FastifyReply {
   reply.code(response.status).headers(response.headers);
-  return response.body === '' ? reply.send() : reply.send(response.body);
+  // A Buffer keeps DRF's exact `Content-Type: application/json`; for a string Fastify would
+  // append `; charset=utf-8`.
+  return response.body === '' ? reply.send() : reply.send(Buffer.from(response.body));
 }
 
 /**

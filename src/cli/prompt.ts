@@ -1,8 +1,8 @@
-import { createInterface, type Interface } from 'node:readline';
+import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { OperationCancelled } from './command-error.js';
 
-/** Asks questions on a terminal. */
+/** Asks questions on a terminal, or reads answers line by line from a pipe. */
 export interface Prompter {
   ask(question: string): Promise<string>;
   /** Asks without echoing what is typed (passwords). */
@@ -11,11 +11,12 @@ export interface Prompter {
 }
 
 /**
- * A prompter on the process's terminal. Hidden answers are read with echo muted, like Python's
- * getpass; Ctrl-C or the end of input rejects with `OperationCancelled`.
+ * A prompter on the process's standard input. On a terminal hidden answers are read with echo
+ * muted, like Python's getpass; from a pipe each answer is the next line. Ctrl-C, or the end of
+ * input with no line left, rejects with `OperationCancelled`.
  */
 export function terminalPrompter(
-  input: NodeJS.ReadableStream = process.stdin,
+  input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
   output: NodeJS.WritableStream = process.stdout,
 ): Prompter {
   let muted = false;
@@ -25,33 +26,55 @@ export function terminalPrompter(
       done();
     },
   });
-  const readline: Interface = createInterface({ input, output: echo, terminal: true });
-  let pending: ((error: Error) => void) | undefined;
-  const cancel = () => pending?.(new OperationCancelled());
+  const readline = createInterface({ input, output: echo, terminal: Boolean(input.isTTY) });
+  // Piped input may arrive all at once: lines wait here until a question takes them.
+  const lines: string[] = [];
+  let waiting: { resolve: (line: string) => void; reject: (error: Error) => void } | undefined;
+  let ended = false;
+  readline.on('line', (line) => {
+    if (waiting) {
+      const { resolve } = waiting;
+      waiting = undefined;
+      resolve(line);
+    } else {
+      lines.push(line);
+    }
+  });
+  const cancel = () => {
+    ended = true;
+    waiting?.reject(new OperationCancelled());
+    waiting = undefined;
+  };
   readline.on('SIGINT', cancel);
   readline.on('close', cancel);
 
-  function question(text: string, hidden: boolean): Promise<string> {
+  function nextLine(): Promise<string> {
+    const line = lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (ended) return Promise.reject(new OperationCancelled());
     return new Promise((resolve, reject) => {
-      pending = reject;
-      output.write(text);
-      muted = hidden;
-      readline.question('', (answer) => {
-        pending = undefined;
-        if (hidden) {
-          muted = false;
-          output.write('\n');
-        }
-        resolve(answer);
-      });
+      waiting = { resolve, reject };
     });
+  }
+
+  async function question(text: string, hidden: boolean): Promise<string> {
+    output.write(text);
+    muted = hidden;
+    try {
+      return await nextLine();
+    } finally {
+      if (hidden) {
+        muted = false;
+        output.write('\n');
+      }
+    }
   }
 
   return {
     ask: (text) => question(text, false),
     askHidden: (text) => question(text, true),
     close: () => {
-      pending = undefined;
+      readline.removeListener('close', cancel);
       readline.close();
     },
   };

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { mountView } from '../adapters/fastify.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { PasswordHasher } from '../core/passwords/index.js';
@@ -40,7 +40,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       : options.logger
         ? { loggerInstance: options.logger }
         : { logger: { level: 'info' } }),
-    disableRequestLogging: true,
+    // Fastify's own request lines would log the URL with its query; tessera writes its own line.
+    logController: new LogController({ disableRequestLogging: true }),
     http: { maxHeaderSize: settings.maxHeaderBytes },
   }) as unknown as FastifyInstance;
 

@@ -145,7 +145,7 @@ describe('defineView: DRF order of checks', () => {
     const view = defineView({ permissions: [IsAuthenticated], get: () => {} });
     const response = await view.handle(request('GET'));
     assert.equal(response.status, 403);
-    assert.equal(response.body, '{"detail":"Authentication credentials were not provided."}');
+    assert.equal(response.body, '{"detail":"You do not have permission to perform this action."}');
   });
 
   test('a first authenticator without a header turns 401 into 403 (Session first)', async () => {

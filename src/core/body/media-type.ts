@@ -28,7 +28,7 @@ export type DjangoHeaderResult =
 
 // bytes.strip() and bytes.lower() know ASCII only.
 const ASCII_SPACE = /^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 function bytesStrip(text: string): string {
   return text.replace(ASCII_SPACE, '');

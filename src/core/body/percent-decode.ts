@@ -2,7 +2,9 @@ import { decodeReplace, type PythonCodec } from './python-codec.js';
 
 function isHexDigit(code: number): boolean {
   return (
-    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66)
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x46) ||
+    (code >= 0x61 && code <= 0x66)
   );
 }
 
@@ -30,7 +32,7 @@ function unquoteToBytes(run: string): Uint8Array {
  */
 export function percentDecode(text: string, codec: PythonCodec): string {
   if (!text.includes('%')) return text;
-  return text.replace(/[\x00-\x7f]+/g, (run) =>
+  return text.replace(/[^\u0080-\uffff]+/g, (run) =>
     run.includes('%') ? decodeReplace(unquoteToBytes(run), codec) : run,
   );
 }

@@ -7,8 +7,9 @@ export type PythonCodec = 'utf-8' | 'utf-8-sig' | 'latin-1' | 'ascii';
 /** A decoded text, or the message of the `UnicodeDecodeError` Python raises. */
 export type DecodeResult = { readonly text: string } | { readonly error: string };
 
-// encodings/aliases.py entries that lead to the codecs above. Any other name is decoded as UTF-8,
-// which is what Django does for names Python does not know.
+// encodings/aliases.py entries that lead to the codecs above. Any other name is decoded as UTF-8:
+// what Django does for names Python does not know, but not for those it maps to other codecs
+// (utf-16, cp1252…), which tessera does not decode.
 const ALIASES: ReadonlyMap<string, PythonCodec> = new Map(
   Object.entries({
     u8: 'utf-8',
@@ -228,8 +229,12 @@ function decodeAscii(bytes: Uint8Array, replace: boolean): DecodeResult {
   return { text: latin1(bytes) };
 }
 
-function hasUtf8Bom(bytes: Uint8Array): boolean {
-  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+// The utf-8-sig codec drops a leading BOM and decodes the rest as UTF-8.
+function withoutBom(bytes: Uint8Array, codec: PythonCodec): Uint8Array {
+  const bom = codec === 'utf-8-sig' && UTF8_BOM.every((byte, i) => bytes[i] === byte);
+  return bom ? bytes.subarray(3) : bytes;
 }
 
 /**
@@ -237,43 +242,27 @@ function hasUtf8Bom(bytes: Uint8Array): boolean {
  * truncated UTF-8 sequence at the end dropped, and utf-8-sig positions counted after its BOM.
  */
 export function decodeStream(bytes: Uint8Array, codec: PythonCodec): DecodeResult {
-  switch (codec) {
-    case 'latin-1':
-      return { text: latin1(bytes) };
-    case 'ascii':
-      return decodeAscii(bytes, false);
-    case 'utf-8-sig':
-      // Fewer than three bytes that could start a BOM: the reader waits for more and gets none.
-      if (bytes.length < 3 && [0xef, 0xbb].slice(0, bytes.length).every((b, i) => bytes[i] === b)) {
-        return { text: '' };
-      }
-      return decodeUtf8(hasUtf8Bom(bytes) ? bytes.subarray(3) : bytes, 'stream');
-    default:
-      return decodeUtf8(bytes, 'stream');
+  if (codec === 'latin-1') return { text: latin1(bytes) };
+  if (codec === 'ascii') return decodeAscii(bytes, false);
+  // utf-8-sig waits for a third byte before deciding on a BOM; at the end it never comes.
+  if (codec === 'utf-8-sig' && bytes.length < 3 && bytes.every((byte, i) => byte === UTF8_BOM[i])) {
+    return { text: '' };
   }
+  return decodeUtf8(withoutBom(bytes, codec), 'stream');
 }
 
 /** Python's `bytes.decode(codec)`: the text, or undefined where Python raises. */
 export function decodeStrict(bytes: Uint8Array, codec: PythonCodec): string | undefined {
-  let result: DecodeResult;
   if (codec === 'latin-1') return latin1(bytes);
-  if (codec === 'ascii') result = decodeAscii(bytes, false);
-  else
-    result = decodeUtf8(
-      codec === 'utf-8-sig' && hasUtf8Bom(bytes) ? bytes.subarray(3) : bytes,
-      'final',
-    );
+  const result =
+    codec === 'ascii' ? decodeAscii(bytes, false) : decodeUtf8(withoutBom(bytes, codec), 'final');
   return 'text' in result ? result.text : undefined;
 }
 
 /** Python's `bytes.decode(codec, 'replace')`: one U+FFFD per bad sequence, as CPython counts them. */
 export function decodeReplace(bytes: Uint8Array, codec: PythonCodec): string {
-  let result: DecodeResult;
   if (codec === 'latin-1') return latin1(bytes);
-  if (codec === 'ascii') result = decodeAscii(bytes, true);
-  else {
-    const input = codec === 'utf-8-sig' && hasUtf8Bom(bytes) ? bytes.subarray(3) : bytes;
-    result = decodeUtf8(input, 'replace');
-  }
+  const result =
+    codec === 'ascii' ? decodeAscii(bytes, true) : decodeUtf8(withoutBom(bytes, codec), 'replace');
   return 'text' in result ? result.text : '';
 }

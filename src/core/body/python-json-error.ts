@@ -18,7 +18,8 @@ function formatError(text: string, error: PythonJsonError): string {
   const position = codePointLength(before);
   const lastNewline = before.lastIndexOf('\n');
   const line = before.split('\n').length;
-  const column = lastNewline < 0 ? position + 1 : position - codePointLength(before.slice(0, lastNewline));
+  const column =
+    lastNewline < 0 ? position + 1 : position - codePointLength(before.slice(0, lastNewline));
   return `${error.message}: line ${line} column ${column} (char ${position})`;
 }
 
@@ -101,10 +102,10 @@ function scanDocument(text: string): void {
       next++;
       if (code === 0x22) return next;
       if (next === length) fail('Unterminated string starting at', begin);
-      const escape = text[next] as string;
-      if (escape !== 'u') {
+      const escaped = text[next] as string;
+      if (escaped !== 'u') {
         end = next + 1;
-        if (!'"\\/bfnrt'.includes(escape)) fail('Invalid \\escape', end - 2);
+        if (!'"\\/bfnrt'.includes(escaped)) fail('Invalid \\escape', end - 2);
         continue;
       }
       next++;
