@@ -16,6 +16,8 @@ export interface ServerOptions {
   readonly passwords?: PasswordHasher;
   /** A pino-compatible logger, or false for none (tests). Default: JSON lines on stdout. */
   readonly logger?: FastifyBaseLogger | false;
+  /** Where the default logger writes its JSON lines; default stdout. */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 /**
@@ -39,7 +41,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       ? { logger: false }
       : options.logger
         ? { loggerInstance: options.logger }
-        : { logger: { level: 'info' } }),
+        : {
+            logger: { level: 'info', ...(options.logStream ? { stream: options.logStream } : {}) },
+          }),
     // Fastify's own request lines would log the URL with its query; tessera writes its own line.
     logController: new LogController({ disableRequestLogging: true }),
     http: { maxHeaderSize: settings.maxHeaderBytes },

@@ -19,6 +19,12 @@ describe('tessera CLI', () => {
     );
   });
 
+  test('serve refuses an unmigrated database instead of failing requests later', () => {
+    const result = sandbox.run(['serve', '--port', '0']);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^CommandError: The database has 1 unapplied migration\(s\)/);
+  });
+
   test('migrate applies, then has nothing to apply', () => {
     const first = sandbox.run(['migrate']);
     assert.equal(first.status, 0, first.stderr);

@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { systemClock } from '../../src/core/clock.js';
+import { generateKey, keyDigest } from '../../src/core/key-format.js';
+import { PasswordHasher } from '../../src/core/passwords/index.js';
+import { DEFAULT_SETTINGS, type TesseraSettings } from '../../src/core/settings.js';
+import type { Store, TokenMatch } from '../../src/core/store.js';
+import { issueDefaultToken } from '../../src/core/token-issuer.js';
+import { createUser } from '../../src/core/users.js';
+import { buildServer } from '../../src/server/app.js';
+import { openSqliteStore } from '../../src/stores/sqlite/index.js';
+import { sendRaw } from '../parity/raw-http-client.js';
+
+const settings: TesseraSettings = {
+  ...DEFAULT_SETTINGS,
+  passwordIterations: 1000,
+  maxBodyBytes: 1024,
+  maxHeaderBytes: 4096,
+};
+const passwords = new PasswordHasher({ iterations: 1000 });
+
+interface Running {
+  app: FastifyInstance;
+  url: string;
+  log: () => string;
+}
+
+async function start(store: Store): Promise<Running> {
+  const stream = new PassThrough();
+  let log = '';
+  stream.on('data', (chunk: Buffer) => {
+    log += chunk.toString('utf8');
+  });
+  const app = await buildServer({ store, settings, logStream: stream, passwords });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, log: () => log };
+}
+
+describe('reference server on a SQLite file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-server-'));
+  const filename = join(dir, 'db.sqlite3');
+  let store: Store;
+  let server: Running;
+  let key: string;
+
+  before(async () => {
+    store = openSqliteStore({ filename });
+    await store.migrate();
+    const user = await createUser(store, passwords, systemClock, {
+      username: 'alice',
+      password: 'pässwörd 1',
+    });
+    key = (await issueDefaultToken(store, user.id, systemClock)).key;
+    server = await start(store);
+  });
+  after(async () => {
+    await server.app.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a valid token writes nothing to the database', async () => {
+    const observer = new Database(filename, { readonly: true });
+    const version = () => observer.pragma('data_version', { simple: true });
+    const before = version();
+    for (let i = 0; i < 5; i++) {
+      const response = await sendRaw(server.url, {
+        method: 'POST',
+        path: '/api/build-trigger/',
+        headers: { Authorization: `Token ${key}` },
+      });
+      assert.equal(response.status, 200);
+    }
+    assert.equal(version(), before);
+    // The observer does see writes made by others, so the check above could fail.
+    await sendRaw(server.url, {
+      method: 'POST',
+      path: '/api-token-auth/',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'pässwörd 1' }),
+    });
+    assert.notEqual(version(), before);
+    observer.close();
+  });
+
+  test('the lookup is one indexed search on the digest', () => {
+    const db = new Database(filename, { readonly: true });
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT * FROM tessera_token AS t JOIN auth_user AS u ON u.id = t.user_id WHERE t.digest = ?`,
+      )
+      .all('x') as { detail: string }[];
+    db.close();
+    assert.equal(plan.length, 2);
+    assert.match(plan[0]?.detail ?? '', /SEARCH t USING INDEX .*\(digest=\?\)/);
+    assert.match(plan[1]?.detail ?? '', /SEARCH u USING INTEGER PRIMARY KEY/);
+  });
+
+  test('a body over the limit gets 413 and the connection closes', async () => {
+    const response = await sendRaw(server.url, {
+      method: 'POST',
+      path: '/api-token-auth/',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'x'.repeat(2000) }),
+    });
+    assert.equal(response.status, 413);
+    assert.equal(response.body, '{"detail":"Request body is too large."}');
+    assert.equal(response.headers.connection, 'close');
+  });
+
+  test('a request head over the limit gets 431 from Node, and the server keeps serving', async () => {
+    const response = await sendRaw(server.url, {
+      method: 'POST',
+      path: '/api/build-trigger/',
+      headers: { Authorization: `Token ${key}`, 'X-Padding': 'p'.repeat(8000) },
+    });
+    assert.equal(response.status, 431);
+    const next = await sendRaw(server.url, {
+      method: 'POST',
+      path: '/api/build-trigger/',
+      headers: { Authorization: `Token ${key}` },
+    });
+    assert.equal(next.status, 200);
+  });
+
+  test('unknown routes answer a DRF-shaped 404', async () => {
+    const response = await sendRaw(server.url, { method: 'GET', path: '/nope/' });
+    assert.equal(response.status, 404);
+    assert.equal(response.body, '{"detail":"Not found."}');
+  });
+
+  test('one log line per request, and no key, digest or password in the log', async () => {
+    const before = server.log().split('\n').filter(Boolean).length;
+    await sendRaw(server.url, {
+      method: 'POST',
+      path: `/api/build-trigger/?key=${key}`,
+      headers: { Authorization: `Token ${key}` },
+    });
+    await sendRaw(server.url, {
+      method: 'POST',
+      path: '/api-token-auth/',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'username=alice&password=wrong-secret',
+    });
+    const lines = server.log().split('\n').filter(Boolean);
+    const requestLines = lines.slice(before).filter((line) => line.includes('"msg":"request"'));
+    assert.equal(requestLines.length, 2);
+    const first = JSON.parse(requestLines[0] ?? '{}');
+    assert.equal(first.path, '/api/build-trigger/');
+    assert.equal(first.status, 200);
+    const log = server.log();
+    for (const secret of [key, keyDigest(key), 'pässwörd 1', 'wrong-secret', key.slice(4)]) {
+      assert.ok(!log.includes(secret), `log contains ${secret.slice(0, 8)}…`);
+    }
+  });
+});
+
+describe('reference server when the store fails', () => {
+  /** A store whose reads work but whose lookups or writes fail as a broken database would. */
+  async function brokenStore(): Promise<{
+    store: Store;
+    key: string;
+    cleanup: () => Promise<void>;
+  }> {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-ro-'));
+    const filename = join(dir, 'db.sqlite3');
+    const writable = openSqliteStore({ filename });
+    await writable.migrate();
+    const user = await createUser(writable, passwords, systemClock, {
+      username: 'bob',
+      password: 'bob-password',
+    });
+    const { key } = await issueDefaultToken(writable, user.id, systemClock);
+    await writable.close();
+    const store = openSqliteStore({ filename, readonly: true });
+    return {
+      store,
+      key,
+      cleanup: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  test('a read-only database: login answers 503, never "Unable to log in"', async () => {
+    const { store, cleanup } = await brokenStore();
+    const server = await start(store);
+    try {
+      const response = await sendRaw(server.url, {
+        method: 'POST',
+        path: '/api-token-auth/',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"username":"bob","password":"bob-password"}',
+      });
+      assert.equal(response.status, 503);
+      assert.equal(response.body, '{"detail":"Service temporarily unavailable."}');
+      assert.match(server.log(), /"level":50/);
+      assert.ok(!server.log().includes('bob-password'));
+    } finally {
+      await server.app.close();
+      await cleanup();
+    }
+  });
+
+  test('a failing lookup answers 503, never "Invalid token."', async () => {
+    const { store, key, cleanup } = await brokenStore();
+    const failing: Store = Object.create(store, {
+      findTokenByDigest: {
+        value: async (): Promise<TokenMatch | null> => {
+          // A real driver failure: querying a table that does not exist.
+          const db = new Database(':memory:');
+          try {
+            db.prepare('SELECT * FROM tessera_token').get();
+          } catch (error) {
+            const { storeUnavailable } = await import('../../src/stores/sql/store-unavailable.js');
+            throw storeUnavailable(error);
+          } finally {
+            db.close();
+          }
+          return null;
+        },
+      },
+    });
+    const server = await start(failing);
+    try {
+      const response = await sendRaw(server.url, {
+        method: 'POST',
+        path: '/api/build-trigger/',
+        headers: { Authorization: `Token ${key}` },
+      });
+      assert.equal(response.status, 503);
+      assert.equal(response.body, '{"detail":"Service temporarily unavailable."}');
+      // A malformed key is refused without touching the failing store.
+      const malformed = await sendRaw(server.url, {
+        method: 'POST',
+        path: '/api/build-trigger/',
+        headers: { Authorization: `Token ${generateKey().slice(0, -1)}x` },
+      });
+      assert.equal(malformed.status, 401);
+      assert.equal(malformed.body, '{"detail":"Invalid token."}');
+    } finally {
+      await server.app.close();
+      await cleanup();
+    }
+  });
+});
