@@ -6,6 +6,7 @@
 export type { Authentication, Authenticator } from './core/authenticator.js';
 export { parseAuthorizationHeader } from './core/authorization-header.js';
 export { type Clock, ManualClock, systemClock } from './core/clock.js';
+export { parseDuration } from './core/duration.js';
 export {
   ApiError,
   AuthenticationFailed,
@@ -22,6 +23,13 @@ export {
   UnsupportedMediaType,
   ValidationError,
 } from './core/errors.js';
+export {
+  type AuthenticationFailureReason,
+  type RevocationReason,
+  type TesseraEventMap,
+  type TesseraEventName,
+  TesseraEvents,
+} from './core/events.js';
 export {
   generateKey,
   isWellFormedKey,
@@ -40,6 +48,7 @@ export {
   SAFE_METHODS,
 } from './core/permissions.js';
 export type { Request, ViewRequest } from './core/request.js';
+export { grants, HasScope, isValidScope, TOKENS_SCOPE } from './core/scopes.js';
 export { DEFAULT_SETTINGS, type TesseraSettings } from './core/settings.js';
 export { SettingsError, settingsFromEnv } from './core/settings-from-env.js';
 export type {
@@ -49,10 +58,12 @@ export type {
   TokenLookup,
   TokenMatch,
   TokenStore,
+  TokenUse,
   UserChanges,
   UserStore,
 } from './core/store.js';
 export { DuplicateError } from './core/store.js';
+export { createTessera, type Tessera, type TesseraOptions } from './core/tessera.js';
 export type { Token, TokenKind } from './core/token.js';
 export {
   TokenAuthentication,
@@ -64,6 +75,17 @@ export {
   issueLoginToken,
   newToken,
 } from './core/token-issuer.js';
+export {
+  createNamedToken,
+  type NamedTokenInput,
+  pruneExpiredTokens,
+  revokeToken,
+  revokeUserTokens,
+  rotateToken,
+  type TokenManagementContext,
+} from './core/token-management.js';
+export { describeToken, type TokenListing } from './core/token-representation.js';
+export { TokenUseRecorder } from './core/token-use-recorder.js';
 export { ANONYMOUS_USER, type AnonymousUser, type RequestUser, type User } from './core/user.js';
 export { type CreateUserInput, createUser } from './core/users.js';
 export {
@@ -75,8 +97,10 @@ export {
   type ViewResult,
 } from './core/view.js';
 export type { ViewResponse } from './core/view-response.js';
+export { logoutAllView, logoutView } from './core/views/logout.js';
 export {
   authenticateUser,
   type ObtainTokenOptions,
   obtainTokenView,
 } from './core/views/obtain-token.js';
+export { type TokenApiViews, tokenApiViews } from './core/views/token-api.js';

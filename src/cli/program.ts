@@ -5,6 +5,7 @@ import { registerDrfCreateToken } from './commands/drf-create-token.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerServe } from './commands/serve.js';
 import { registerShell } from './commands/shell.js';
+import { registerTokens } from './commands/tokens.js';
 import { registerUsers } from './commands/users.js';
 import { CliContext } from './context.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(context: CliContext = new CliContext()): Command {
   registerChangepassword(program, context);
   registerDrfCreateToken(program, context);
   registerUsers(program, context);
+  registerTokens(program, context);
   registerShell(program, context);
   registerServe(program, context);
   return program;

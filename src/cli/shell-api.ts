@@ -3,6 +3,7 @@ import type { PasswordHasher } from '../core/passwords/index.js';
 import { DuplicateError, type Store } from '../core/store.js';
 import type { Token } from '../core/token.js';
 import { type IssuedToken, issueDefaultToken, newToken } from '../core/token-issuer.js';
+import { createNamedToken, type NamedTokenInput, rotateToken } from '../core/token-management.js';
 import type { User } from '../core/user.js';
 import { type CreateUserInput, createUser } from '../core/users.js';
 import { CommandError } from './command-error.js';
@@ -20,6 +21,9 @@ export interface ShellTokens {
   create(username: string): Promise<IssuedToken>;
   /** Replaces the user's default token (`drf_create_token -r`). */
   reset(username: string): Promise<IssuedToken>;
+  /** A named token: `createNamed('alice', { name: 'ci', expiresInSeconds: 86400, scopes: ['x'] })`. */
+  createNamed(username: string, input: NamedTokenInput): Promise<IssuedToken>;
+  rotate(id: number): Promise<IssuedToken | null>;
   list(username?: string): Promise<Token[]>;
   delete(id: number): Promise<boolean>;
 }
@@ -60,6 +64,9 @@ export function shellApi(
         }
       },
       reset: async (username) => issueDefaultToken(store, await userId(username), clock),
+      createNamed: async (username, input) =>
+        createNamedToken({ store, clock }, await userId(username), input),
+      rotate: (id) => rotateToken({ store, clock }, id),
       list: async (username) =>
         store.listTokens(username === undefined ? {} : { userId: await userId(username) }),
       delete: (id) => store.deleteToken(id),

@@ -6,6 +6,9 @@ function isAsciiWhitespace(code: number): boolean {
   return code === 0x20 || (code >= 0x09 && code <= 0x0d);
 }
 
+/** DRF's text for a keyword without a key. */
+export const NO_CREDENTIALS = 'Invalid token header. No credentials provided.';
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
@@ -35,7 +38,7 @@ export function parseAuthorizationHeader(
   let keyStart = end;
   while (keyStart < length && isAsciiWhitespace(header.charCodeAt(keyStart))) keyStart++;
   if (keyStart === length) {
-    throw new AuthenticationFailed('Invalid token header. No credentials provided.');
+    throw new AuthenticationFailed(NO_CREDENTIALS);
   }
   let keyEnd = keyStart;
   while (keyEnd < length && !isAsciiWhitespace(header.charCodeAt(keyEnd))) keyEnd++;

@@ -7,7 +7,8 @@ import type { Request } from './request.js';
 export interface Permission {
   hasPermission(request: Request): boolean | Promise<boolean>;
   hasObjectPermission?(request: Request, object: unknown): boolean | Promise<boolean>;
-  readonly message?: string;
+  /** The 403 detail; a function when it depends on the request (DRF sets `self.message`). */
+  readonly message?: string | ((request: Request) => string);
   readonly code?: string;
 }
 

@@ -1,3 +1,4 @@
+import { INVALID_DURATION, parseDuration } from './duration.js';
 import { DEFAULT_SETTINGS, type TesseraSettings } from './settings.js';
 
 /** A setting's value cannot be used; the message names the variable and the value. */
@@ -19,6 +20,37 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return Number(raw);
 }
 
+function duration(env: NodeJS.ProcessEnv, name: string): number | null {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '' || raw === 'none') return null;
+  const seconds = parseDuration(raw);
+  if (seconds === null) {
+    throw new SettingsError(`${name}: ${INVALID_DURATION} Got ${JSON.stringify(raw)}`);
+  }
+  return seconds;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new SettingsError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: NodeJS.ProcessEnv): string {
+  const raw = env.TESSERA_LOG_LEVEL?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return DEFAULT_SETTINGS.logLevel;
+  if (!LOG_LEVELS.includes(raw)) {
+    throw new SettingsError(
+      `TESSERA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
+}
+
 function keywords(env: NodeJS.ProcessEnv): readonly string[] {
   const raw = env.TESSERA_KEYWORDS;
   if (raw === undefined || raw.trim() === '') return DEFAULT_SETTINGS.keywords;
@@ -35,13 +67,28 @@ function keywords(env: NodeJS.ProcessEnv): readonly string[] {
 }
 
 /**
- * Reads settings from environment variables: `DATABASE_URL`, `TESSERA_PASSWORD_ITERATIONS`,
- * `TESSERA_PASSWORD_CONCURRENCY`, `TESSERA_LOGIN_TOKEN_LIMIT`, `TESSERA_KEYWORDS`, `HOST`, `PORT`,
- * `TESSERA_MAX_BODY_BYTES`, `TESSERA_MAX_HEADER_BYTES`. Throws `SettingsError` on a bad value.
+ * Reads settings from environment variables: `DATABASE_URL`, `TESSERA_DB_POOL_SIZE`,
+ * `TESSERA_DB_CONNECT_TIMEOUT_MS`, `TESSERA_DB_STATEMENT_TIMEOUT_MS`,
+ * `TESSERA_PASSWORD_ITERATIONS`, `TESSERA_PASSWORD_CONCURRENCY`, `TESSERA_LOGIN_TOKEN_LIMIT`,
+ * `TESSERA_KEYWORDS`, `HOST`, `PORT`, `TESSERA_MAX_BODY_BYTES`, `TESSERA_MAX_HEADER_BYTES`.
+ * Throws `SettingsError` on a bad value.
  */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): TesseraSettings {
   return {
     databaseUrl: env.DATABASE_URL?.trim() || DEFAULT_SETTINGS.databaseUrl,
+    dbPoolSize: integer(env, 'TESSERA_DB_POOL_SIZE', DEFAULT_SETTINGS.dbPoolSize, 1),
+    dbConnectTimeoutMs: integer(
+      env,
+      'TESSERA_DB_CONNECT_TIMEOUT_MS',
+      DEFAULT_SETTINGS.dbConnectTimeoutMs,
+      1,
+    ),
+    dbStatementTimeoutMs: integer(
+      env,
+      'TESSERA_DB_STATEMENT_TIMEOUT_MS',
+      DEFAULT_SETTINGS.dbStatementTimeoutMs,
+      1,
+    ),
     passwordIterations: integer(
       env,
       'TESSERA_PASSWORD_ITERATIONS',
@@ -55,6 +102,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): TesseraSe
       1,
     ),
     loginTokenLimit: integer(env, 'TESSERA_LOGIN_TOKEN_LIMIT', DEFAULT_SETTINGS.loginTokenLimit, 1),
+    loginTokenLifetimeSeconds: duration(env, 'TESSERA_LOGIN_TOKEN_LIFETIME'),
+    trackLastUsed: flag(env, 'TESSERA_TRACK_LAST_USED', DEFAULT_SETTINGS.trackLastUsed),
+    logLevel: logLevel(env),
     keywords: keywords(env),
     host: env.HOST?.trim() || DEFAULT_SETTINGS.host,
     port: integer(env, 'PORT', DEFAULT_SETTINGS.port, 0),

@@ -38,6 +38,15 @@ export interface NewToken {
   readonly maxExpires: Date | null;
 }
 
+/** What one use of a token changes, written later and in batches (never on the request's path). */
+export interface TokenUse {
+  readonly id: number;
+  /** When the token was last used. */
+  readonly lastUsed?: Date;
+  /** A sliding token's new expiry; stores only ever move an expiry forward. */
+  readonly expires?: Date;
+}
+
 /** What the per-request lookup returns: the token and its user, in one read. */
 export interface TokenMatch {
   readonly token: Token;
@@ -78,6 +87,12 @@ export interface TokenStore extends TokenLookup {
   deleteToken(id: number): Promise<boolean>;
   /** Deletes every token of a user; returns how many. */
   deleteUserTokens(userId: number): Promise<number>;
+  /** Gives a token a new digest and preview (a new key), keeping everything else; null if gone. */
+  rotateToken(id: number, digest: string, preview: string): Promise<Token | null>;
+  /** Deletes tokens whose expiry is at or before `now`; returns how many. */
+  deleteExpiredTokens(now: Date): Promise<number>;
+  /** Writes a batch of token uses (last used, slid expiry) in one transaction. */
+  recordTokenUses(uses: readonly TokenUse[]): Promise<void>;
 }
 
 /** A database tessera keeps its users and tokens in. */

@@ -1,9 +1,12 @@
 import type { Authentication, Authenticator } from './authenticator.js';
-import { parseAuthorizationHeader } from './authorization-header.js';
+import { NO_CREDENTIALS, parseAuthorizationHeader } from './authorization-header.js';
+import { type Clock, systemClock } from './clock.js';
 import { AuthenticationFailed } from './errors.js';
+import type { AuthenticationFailureReason, TesseraEvents } from './events.js';
 import { isWellFormedKey, keyDigest } from './key-format.js';
 import type { ViewRequest } from './request.js';
 import type { TokenLookup } from './store.js';
+import type { TokenUseRecorder } from './token-use-recorder.js';
 
 /** Options of `TokenAuthentication`. */
 export interface TokenAuthenticationOptions {
@@ -15,6 +18,12 @@ export interface TokenAuthenticationOptions {
    * `Bearer <key>` from "not my scheme" to a token check.
    */
   readonly keywords?: readonly string[];
+  /** Decides expiry; default the system clock. */
+  readonly clock?: Clock;
+  /** Receives `authenticated` and `authentication_failed`. */
+  readonly events?: TesseraEvents;
+  /** Records last use and sliding expiry off the request's path. */
+  readonly usage?: TokenUseRecorder;
 }
 
 /**
@@ -25,33 +34,78 @@ export interface TokenAuthenticationOptions {
  */
 export class TokenAuthentication implements Authenticator {
   readonly keywords: readonly string[];
-  private readonly lowercaseKeywords: readonly string[];
-  private readonly store: TokenLookup;
+  readonly #lowercaseKeywords: readonly string[];
+  readonly #store: TokenLookup;
+  readonly #clock: Clock;
+  readonly #events: TesseraEvents | undefined;
+  readonly #usage: TokenUseRecorder | undefined;
 
   constructor(options: TokenAuthenticationOptions) {
-    this.store = options.store;
+    this.#store = options.store;
     this.keywords = options.keywords?.length ? options.keywords : ['Token'];
-    this.lowercaseKeywords = this.keywords.map((keyword) => keyword.toLowerCase());
+    this.#lowercaseKeywords = this.keywords.map((keyword) => keyword.toLowerCase());
+    this.#clock = options.clock ?? systemClock;
+    this.#events = options.events;
+    this.#usage = options.usage;
   }
 
   async authenticate(request: ViewRequest): Promise<Authentication | null> {
-    const key = parseAuthorizationHeader(request.header('authorization'), this.lowercaseKeywords);
+    let key: string | null;
+    try {
+      key = parseAuthorizationHeader(request.header('authorization'), this.#lowercaseKeywords);
+    } catch (error) {
+      const reason =
+        (error as Error).message === NO_CREDENTIALS ? 'no_credentials' : 'invalid_header';
+      this.#failed(reason, request.remoteAddress);
+      throw error;
+    }
     if (key === null) return null;
-    return this.authenticateCredentials(key);
+    return this.authenticateCredentials(key, request.remoteAddress);
   }
 
   /** Checks a key already taken out of its header (DRF's `authenticate_credentials`). */
-  async authenticateCredentials(key: string): Promise<Authentication> {
+  async authenticateCredentials(key: string, remoteAddress?: string): Promise<Authentication> {
     // A key that fails the grammar or its checksum cannot exist: refuse it without a read.
-    if (!isWellFormedKey(key)) throw new AuthenticationFailed('Invalid token.');
+    if (!isWellFormedKey(key)) {
+      this.#failed('malformed_key', remoteAddress);
+      throw new AuthenticationFailed('Invalid token.');
+    }
     // Lookup by digest: the database never sees the key, and timing depends only on the digest.
-    const match = await this.store.findTokenByDigest(keyDigest(key));
-    if (match === null) throw new AuthenticationFailed('Invalid token.');
-    if (!match.user.isActive) throw new AuthenticationFailed('User inactive or deleted.');
-    return { user: match.user, auth: match.token };
+    const match = await this.#store.findTokenByDigest(keyDigest(key));
+    if (match === null) {
+      this.#failed('invalid_token', remoteAddress);
+      throw new AuthenticationFailed('Invalid token.');
+    }
+    const { token, user } = match;
+    const now = this.#clock.now();
+    // Valid while now is before `expires`: at the instant itself the token has expired.
+    if (token.expires !== null && token.expires.getTime() <= now) {
+      this.#failed('expired', remoteAddress, token.id, user.id);
+      throw new AuthenticationFailed('Token has expired.', 'token_expired');
+    }
+    if (!user.isActive) {
+      this.#failed('inactive_user', remoteAddress, token.id, user.id);
+      throw new AuthenticationFailed('User inactive or deleted.');
+    }
+    this.#usage?.noteUse(token, now);
+    this.#events?.emit('authenticated', { userId: user.id, tokenId: token.id, kind: token.kind });
+    return { user, auth: token };
   }
 
   authenticateHeader(): string {
     return this.keywords[0] as string;
+  }
+
+  #failed(
+    reason: AuthenticationFailureReason,
+    remoteAddress: string | undefined,
+    tokenId?: number,
+    userId?: number,
+  ): void {
+    this.#events?.emit('authentication_failed', {
+      reason,
+      ...(tokenId === undefined ? {} : { tokenId, userId }),
+      ...(remoteAddress === undefined ? {} : { remoteAddress }),
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { TesseraEvents } from './events.js';
 import { generateKey, keyDigest, keyPreview } from './key-format.js';
 import type { NewToken, TokenStore } from './store.js';
 import { ALL_SCOPES, type Token, type TokenKind } from './token.js';
@@ -48,9 +49,12 @@ export async function issueDefaultToken(
   store: TokenStore,
   userId: number,
   clock: Clock,
+  events?: TesseraEvents,
 ): Promise<IssuedToken> {
   const { key, row } = newToken(userId, 'default', 'default', clock);
-  return { key, token: await store.replaceDefaultToken(row) };
+  const token = await store.replaceDefaultToken(row);
+  events?.emit('token_created', { tokenId: token.id, userId, kind: 'default', name: 'default' });
+  return { key, token };
 }
 
 /** Issues a `login` token (obtain-token), keeping at most `limit` of them per user. */
@@ -60,7 +64,10 @@ export async function issueLoginToken(
   clock: Clock,
   limit: number,
   properties: TokenProperties = {},
+  events?: TesseraEvents,
 ): Promise<IssuedToken> {
   const { key, row } = newToken(userId, 'login', null, clock, properties);
-  return { key, token: await store.createLoginToken(row, limit) };
+  const token = await store.createLoginToken(row, limit);
+  events?.emit('token_created', { tokenId: token.id, userId, kind: 'login', name: null });
+  return { key, token };
 }

@@ -136,7 +136,9 @@ export function defineView(options: ViewOptions): View {
       if (allowed === true || (allowed !== false && (await allowed))) continue;
       // DRF: with authenticators declared and none succeeded, the answer is "not authenticated".
       if (authentication.length > 0 && !authenticated) throw new NotAuthenticated();
-      throw new PermissionDenied(permission.message, permission.code);
+      const message =
+        typeof permission.message === 'function' ? permission.message(request) : permission.message;
+      throw new PermissionDenied(message, permission.code);
     }
   }
 

@@ -1,11 +1,11 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { mountView } from '../adapters/fastify.js';
-import { type Clock, systemClock } from '../core/clock.js';
-import { PasswordHasher } from '../core/passwords/index.js';
+import type { Clock } from '../core/clock.js';
+import type { TesseraEventName } from '../core/events.js';
+import type { PasswordHasher } from '../core/passwords/index.js';
 import type { TesseraSettings } from '../core/settings.js';
 import type { Store } from '../core/store.js';
-import { TokenAuthentication } from '../core/token-authentication.js';
-import { obtainTokenView } from '../core/views/obtain-token.js';
+import { createTessera, type Tessera } from '../core/tessera.js';
 import { buildTriggerView } from './build-trigger.js';
 
 /** What the reference server is built from. */
@@ -18,36 +18,60 @@ export interface ServerOptions {
   readonly logger?: FastifyBaseLogger | false;
   /** Where the default logger writes its JSON lines; default stdout. */
   readonly logStream?: NodeJS.WritableStream;
+  /** An already wired tessera (its store and settings must be the ones above); tests use it. */
+  readonly tessera?: Tessera;
 }
 
+// `authenticated` happens on every request, so it is logged at debug level only; the rest are
+// rarer and belong in an audit trail.
+const EVENT_LEVELS: Record<TesseraEventName, 'debug' | 'info' | 'warn'> = {
+  authenticated: 'debug',
+  authentication_failed: 'info',
+  token_created: 'info',
+  token_rotated: 'info',
+  token_revoked: 'info',
+};
+
 /**
- * The reference server: the seed's `POST /api/build-trigger/` and DRF's `POST /api-token-auth/`,
- * logging one line per request (method, path, status, time; never a header or a body).
+ * The reference server: the seed's `POST /api/build-trigger/`, DRF's `POST /api-token-auth/`,
+ * knox's logout and logoutall, and the token API. It logs one line per request (method, path,
+ * status, time; never a header or a body) and one per tessera event. Closing the server writes
+ * pending token uses before Fastify's `onClose` ends.
  * @example
  * const app = await buildServer({ store, settings });
  * await app.listen({ host: settings.host, port: settings.port });
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store, settings } = options;
-  const clock = options.clock ?? systemClock;
-  const passwords =
-    options.passwords ??
-    new PasswordHasher({
-      iterations: settings.passwordIterations,
-      concurrency: settings.passwordConcurrency,
-    });
   const app = Fastify({
     ...(options.logger === false
       ? { logger: false }
       : options.logger
         ? { loggerInstance: options.logger }
         : {
-            logger: { level: 'info', ...(options.logStream ? { stream: options.logStream } : {}) },
+            logger: {
+              level: settings.logLevel,
+              ...(options.logStream ? { stream: options.logStream } : {}),
+            },
           }),
     // Fastify's own request lines would log the URL with its query; tessera writes its own line.
     logController: new LogController({ disableRequestLogging: true }),
     http: { maxHeaderSize: settings.maxHeaderBytes },
   }) as unknown as FastifyInstance;
+
+  const tessera: Tessera =
+    options.tessera ??
+    createTessera({
+      store,
+      settings,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.passwords ? { passwords: options.passwords } : {}),
+      onBackgroundError: (error) => app.log.error({ err: error }, 'background task failed'),
+    });
+  for (const [name, level] of Object.entries(EVENT_LEVELS) as [TesseraEventName, 'info'][]) {
+    tessera.events.on(name, (payload) => app.log[level]({ event: name, ...payload }, 'event'));
+  }
+  app.addHook('onClose', () => tessera.close());
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -64,20 +88,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.code(404).type('application/json').send('{"detail":"Not found."}');
   });
 
-  const tokenAuthentication = new TokenAuthentication({ store, keywords: settings.keywords });
   const mount = { maxBodyBytes: settings.maxBodyBytes };
-  mountView(app, '/api/build-trigger/', buildTriggerView(tokenAuthentication), mount);
-  mountView(
-    app,
-    '/api-token-auth/',
-    obtainTokenView({
-      store,
-      passwords,
-      clock,
-      loginTokenLimit: settings.loginTokenLimit,
-      reportError: (error) => app.log.error({ err: error }, 'password re-hash failed'),
-    }),
-    mount,
-  );
+  const { views } = tessera;
+  mountView(app, '/api/build-trigger/', buildTriggerView(tessera.tokenAuthentication), mount);
+  mountView(app, '/api-token-auth/', views.obtainToken, mount);
+  mountView(app, '/api-token-auth/logout/', views.logout, mount);
+  mountView(app, '/api-token-auth/logoutall/', views.logoutAll, mount);
+  mountView(app, '/api/tokens/', views.tokens.list, mount);
+  mountView(app, '/api/tokens/:id/', views.tokens.detail, mount);
+  mountView(app, '/api/tokens/:id/rotate/', views.tokens.rotate, mount);
   return app;
 }

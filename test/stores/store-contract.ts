@@ -389,6 +389,75 @@ export function runStoreContract(name: string, openFreshStore: () => Promise<Sto
         }));
     });
 
+    describe('token lifecycle', () => {
+      test('rotateToken swaps the digest and preview, keeping id, name, scopes and expiry', () =>
+        withStore(async (store) => {
+          const uma = await store.createUser(newUser('uma'));
+          const original = await store.createToken(
+            newToken(uma.id, 'named', {
+              name: 'ci',
+              scopes: ['builds:trigger'],
+              expires: at(3600),
+            }),
+          );
+          const key = generateKey();
+          const rotated = await store.rotateToken(original.id, keyDigest(key), keyPreview(key));
+          assert.deepEqual(rotated, { ...original, preview: keyPreview(key) });
+          const match = await store.findTokenByDigest(keyDigest(key));
+          assert.equal(match?.token.id, original.id);
+          assert.equal(
+            await store.rotateToken(999_999, keyDigest(generateKey()), 'tsr_xxxx'),
+            null,
+          );
+        }));
+
+      test('rotateToken leaves the old digest unable to find the token', () =>
+        withStore(async (store) => {
+          const vic = await store.createUser(newUser('vic'));
+          const row = newToken(vic.id, 'named');
+          const token = await store.createToken(row);
+          const key = generateKey();
+          await store.rotateToken(token.id, keyDigest(key), keyPreview(key));
+          assert.equal(await store.findTokenByDigest(row.digest), null);
+        }));
+
+      test('deleteExpiredTokens deletes tokens expired at or before now, and counts them', () =>
+        withStore(async (store) => {
+          const wes = await store.createUser(newUser('wes'));
+          await store.createToken(newToken(wes.id, 'named', { name: 'past', expires: at(-1) }));
+          await store.createToken(newToken(wes.id, 'named', { name: 'now', expires: at(0) }));
+          const later = await store.createToken(
+            newToken(wes.id, 'named', { name: 'later', expires: at(1) }),
+          );
+          const never = await store.createToken(newToken(wes.id, 'named', { name: 'never' }));
+          assert.equal(await store.deleteExpiredTokens(at(0)), 2);
+          assert.deepEqual(ids(await store.listTokens()), [later.id, never.id]);
+          assert.equal(await store.deleteExpiredTokens(at(0)), 0);
+        }));
+
+      test('recordTokenUses writes last used, and moves an expiry forward only', () =>
+        withStore(async (store) => {
+          const xia = await store.createUser(newUser('xia'));
+          const a = await store.createToken(
+            newToken(xia.id, 'named', { name: 'a', expires: at(600), slidingSeconds: 600 }),
+          );
+          const b = await store.createToken(
+            newToken(xia.id, 'named', { name: 'b', expires: at(600), slidingSeconds: 600 }),
+          );
+          await store.recordTokenUses([
+            { id: a.id, lastUsed: at(60), expires: at(660) },
+            { id: b.id, expires: at(300) },
+          ]);
+          const [readA, readB] = [await store.getToken(a.id), await store.getToken(b.id)];
+          assert.deepEqual(readA?.lastUsed, at(60));
+          assert.deepEqual(readA?.expires, at(660));
+          assert.equal(readB?.lastUsed, null);
+          assert.deepEqual(readB?.expires, at(600));
+          await store.recordTokenUses([]);
+          await store.recordTokenUses([{ id: 999_999, lastUsed: at(1) }]);
+        }));
+    });
+
     describe('findTokenByDigest', () => {
       test('returns the token and its user, typed, without password or digest', () =>
         withStore(async (store) => {

@@ -17,7 +17,9 @@ export function registerShell(program: Command, context: CliContext): void {
         const store = await context.migratedStore();
         const api = shellApi(store, context.passwords, context.clock);
         context.print('users: create({ username, password }), get(name), list()');
-        context.print('tokens: create(username), reset(username), list(username?), delete(id)');
+        context.print(
+          'tokens: create(username), reset(username), createNamed(username, { name, … }), rotate(id), list(username?), delete(id)',
+        );
         const repl = start({ prompt: 'tessera> ' });
         Object.assign(repl.context, { ...api, store, settings: context.settings });
         await new Promise<void>((resolve) => repl.on('exit', resolve));

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { ValidationError } from '../errors.js';
+import type { TesseraEvents } from '../events.js';
 import { pythonTypeName, readCharField } from '../fields.js';
 import type { PasswordHasher } from '../passwords/index.js';
 import type { TokenStore, UserStore } from '../store.js';
@@ -14,6 +15,9 @@ export interface ObtainTokenOptions {
   readonly clock: Clock;
   /** Most `login` tokens a user keeps. */
   readonly loginTokenLimit: number;
+  /** Lifetime of login tokens in seconds; null (DRF parity) for tokens that never expire. */
+  readonly loginTokenLifetimeSeconds?: number | null;
+  readonly events?: TesseraEvents;
   /** Told when a password re-hash could not be saved; the login still succeeds. */
   readonly reportError?: (error: unknown) => void;
 }
@@ -43,13 +47,24 @@ export function obtainTokenView(options: ObtainTokenOptions): View {
       const { username, password } = validateCredentials(await request.data());
       const user = await authenticateUser(options, username, password);
       if (!user) throw new ValidationError({ non_field_errors: [UNABLE_TO_LOG_IN] });
+      const now = options.clock.now();
+      const lifetime = options.loginTokenLifetimeSeconds ?? null;
+      const expires = lifetime === null ? null : new Date(now + lifetime * 1000);
       const issued = await issueLoginToken(
         options.store,
         user.id,
-        options.clock,
+        // `created` and `expires` come from the same instant.
+        { now: () => now },
         options.loginTokenLimit,
+        { expires },
+        options.events,
       );
-      return { data: { token: issued.key } };
+      // DRF answers `{"token": …}` only; `expires` appears when login tokens have a lifetime.
+      return {
+        data: expires
+          ? { token: issued.key, expires: expires.toISOString() }
+          : { token: issued.key },
+      };
     },
   });
 }

@@ -5,6 +5,7 @@ import type {
   Store,
   TokenLookup,
   TokenMatch,
+  TokenUse,
   UserChanges,
 } from '../../core/store.js';
 import type { Token } from '../../core/token.js';
@@ -30,6 +31,8 @@ export interface SqlStoreParts {
   readonly codec: SqlCodec;
   /** The per-request lookup, one prepared statement on the driver itself. */
   readonly lookup: TokenLookup;
+  /** Writes token uses its own way (SQLite: a connection with a short busy timeout). */
+  readonly recordTokenUses?: (uses: readonly TokenUse[]) => Promise<void>;
   /** Releases what the dialect opened beside Kysely, after Kysely is destroyed. */
   readonly release?: () => Promise<void> | void;
 }
@@ -45,6 +48,7 @@ export class SqlStore implements Store {
   readonly #codec: SqlCodec;
   readonly #lookup: TokenLookup;
   readonly #release: (() => Promise<void> | void) | undefined;
+  readonly #recordTokenUses: ((uses: readonly TokenUse[]) => Promise<void>) | undefined;
   #closed = false;
 
   constructor(parts: SqlStoreParts) {
@@ -53,6 +57,7 @@ export class SqlStore implements Store {
     this.#codec = parts.codec;
     this.#lookup = parts.lookup;
     this.#release = parts.release;
+    this.#recordTokenUses = parts.recordTokenUses;
   }
 
   findTokenByDigest(digest: string): Promise<TokenMatch | null> {
@@ -251,6 +256,46 @@ export class SqlStore implements Store {
     });
   }
 
+  rotateToken(id: number, digest: string, preview: string): Promise<Token | null> {
+    return this.#guard(() =>
+      this.#db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('tessera_token')
+          .set({ digest, preview })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return null;
+        const row = await trx
+          .selectFrom('tessera_token')
+          .select(TOKEN_COLUMNS)
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        return toToken(row, this.#codec);
+      }),
+    );
+  }
+
+  deleteExpiredTokens(now: Date): Promise<number> {
+    return this.#guard(async () => {
+      const result = await this.#db
+        .deleteFrom('tessera_token')
+        .where('expires', 'is not', null)
+        .where('expires', '<=', this.#codec.encodeDate(now))
+        .executeTakeFirstOrThrow();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
+    if (uses.length === 0) return Promise.resolve();
+    if (this.#recordTokenUses) return this.#recordTokenUses(uses);
+    return this.#guard(() =>
+      this.#db.transaction().execute(async (trx) => {
+        for (const use of uses) await writeTokenUse(trx, this.#codec, use);
+      }),
+    );
+  }
+
   migrate(): Promise<string[]> {
     return this.#guard(() => applyMigrations(createMigrator(this.#db, this.#codec.dialect)));
   }
@@ -293,6 +338,30 @@ export class SqlStore implements Store {
     } catch (error) {
       throw this.#codec.translateError(error);
     }
+  }
+}
+
+/** One token use: last used as given; an expiry only ever moves forward (nodes may race). */
+export async function writeTokenUse(
+  db: Kysely<Database>,
+  codec: SqlCodec,
+  use: TokenUse,
+): Promise<void> {
+  if (use.lastUsed !== undefined) {
+    await db
+      .updateTable('tessera_token')
+      .set({ last_used: codec.encodeDate(use.lastUsed) })
+      .where('id', '=', use.id)
+      .execute();
+  }
+  if (use.expires !== undefined) {
+    const expires = codec.encodeDate(use.expires);
+    await db
+      .updateTable('tessera_token')
+      .set({ expires })
+      .where('id', '=', use.id)
+      .where('expires', '<', expires)
+      .execute();
   }
 }
 

@@ -6,6 +6,7 @@ import { SqlStore } from '../sql/sql-store.js';
 import { storeUnavailable } from '../sql/store-unavailable.js';
 import { sqliteCodec } from './sqlite-codec.js';
 import { SqliteTokenLookup } from './sqlite-token-lookup.js';
+import { sqliteTokenUseWriter, TOKEN_USE_BUSY_TIMEOUT_MS } from './sqlite-token-use-writer.js';
 
 /** Where and how to open a SQLite store. */
 export interface SqliteStoreOptions {
@@ -31,6 +32,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const isPrivate = options.filename === ':memory:' || options.filename === '';
   let writer: Database.Database | undefined;
   let reader: Database.Database | undefined;
+  let usageWriter: Database.Database | undefined;
   try {
     writer = new Database(options.filename, { readonly, timeout: BUSY_TIMEOUT_MS });
     if (!isPrivate && !readonly) writer.pragma('journal_mode = WAL');
@@ -43,7 +45,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           fileMustExist: true,
           timeout: BUSY_TIMEOUT_MS,
         });
+    // Token uses are written on their own connection with a short busy timeout (see there).
+    usageWriter =
+      isPrivate || readonly
+        ? undefined
+        : new Database(options.filename, { timeout: TOKEN_USE_BUSY_TIMEOUT_MS });
   } catch (error) {
+    if (reader !== writer) reader?.close();
     writer?.close();
     throw storeUnavailable(error);
   }
@@ -52,8 +60,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: writer }) }),
     codec: sqliteCodec,
     lookup: new SqliteTokenLookup(reader),
+    ...(usageWriter ? { recordTokenUses: sqliteTokenUseWriter(usageWriter) } : {}),
     release: () => {
       readerToClose?.close();
+      usageWriter?.close();
     },
   });
 }

@@ -1,0 +1,195 @@
+import type { Command } from 'commander';
+import { INVALID_DURATION, parseDuration } from '../../core/duration.js';
+import { ValidationError } from '../../core/errors.js';
+import type { Store } from '../../core/store.js';
+import {
+  createNamedToken,
+  pruneExpiredTokens,
+  revokeToken,
+  revokeUserTokens,
+  rotateToken,
+  type TokenManagementContext,
+} from '../../core/token-management.js';
+import { describeToken } from '../../core/token-representation.js';
+import { CommandError } from '../command-error.js';
+import type { CliContext } from '../context.js';
+import { formatTable } from '../format-table.js';
+import { runAction } from '../run-action.js';
+
+interface CreateOptions {
+  name: string;
+  expiresIn?: string;
+  scope?: string[];
+  sliding: boolean;
+  maxAge?: string;
+}
+
+/** `tessera tokens create|list|rotate|revoke|prune`. */
+export function registerTokens(program: Command, context: CliContext): void {
+  const tokens = program
+    .command('tokens')
+    .description('Create, list, rotate, revoke and prune named tokens.');
+
+  tokens
+    .command('create')
+    .description('Create a named token and print its key (shown this once only).')
+    .argument('<username>')
+    .requiredOption(
+      '--name <name>',
+      'a name, unique for the user ("default" and "login" are reserved)',
+    )
+    .option('--expires-in <duration>', 'lifetime such as 30d (s, m, h, d, w); default: never')
+    .option('--scope <scope...>', 'scopes the token grants (repeatable); default: * (every scope)')
+    .option('--sliding', 'each use moves the expiry --expires-in ahead, up to --max-age', false)
+    .option('--max-age <duration>', 'with --sliding: the latest expiry, counted from now')
+    .action(
+      runAction(context, async (username: string, options: CreateOptions) => {
+        const { store, management } = await open(context);
+        const userId = await existingUserId(store, username);
+        const { key } = await createNamedToken(management, userId, {
+          name: options.name,
+          expiresInSeconds: duration('--expires-in', options.expiresIn),
+          maxAgeSeconds: duration('--max-age', options.maxAge),
+          sliding: options.sliding,
+          ...(options.scope ? { scopes: options.scope } : {}),
+        }).catch(rethrowAsCommandError);
+        context.print(`Generated token ${key} for user ${username}`);
+      }),
+    );
+
+  tokens
+    .command('list')
+    .description('List tokens (never their keys): id, user, kind, name, preview, scopes, dates.')
+    .option('--user <username>', "only this user's tokens")
+    .option('--json', 'print a JSON array instead of a table', false)
+    .action(
+      runAction(context, async (options: { user?: string; json: boolean }) => {
+        const { store } = await open(context);
+        const userId =
+          options.user === undefined ? undefined : await existingUserId(store, options.user);
+        const usernames = new Map(
+          (await store.listUsers()).map((user) => [user.id, user.username]),
+        );
+        const rows = (await store.listTokens(userId === undefined ? {} : { userId })).map(
+          (token) => ({ ...describeToken(token), user: usernames.get(token.userId) ?? null }),
+        );
+        if (options.json) {
+          context.print(JSON.stringify(rows, null, 2));
+          return;
+        }
+        context.print(
+          formatTable(
+            rows.map(({ id, user, kind, name, preview, scopes, created, last_used, expires }) => ({
+              id,
+              user,
+              kind,
+              name,
+              preview,
+              scopes,
+              created,
+              last_used,
+              expires,
+            })),
+          ),
+        );
+      }),
+    );
+
+  tokens
+    .command('rotate')
+    .description('Give a token a new key (printed once); the old key stops working at once.')
+    .argument('<id>', 'the token id (see tokens list)')
+    .action(
+      runAction(context, async (id: string) => {
+        const { store, management } = await open(context);
+        const rotated = await rotateToken(management, tokenId(id));
+        if (!rotated) throw new CommandError(`token ${id} does not exist`);
+        const user = await store.getUserById(rotated.token.userId);
+        context.print(`Generated token ${rotated.key} for user ${user?.username ?? '?'}`);
+      }),
+    );
+
+  tokens
+    .command('revoke')
+    .description('Delete one token, or every token of a user with --user U --all.')
+    .argument('[id]', 'the token id (see tokens list)')
+    .option('--user <username>', 'with --all: whose tokens')
+    .option('--all', "revoke every token of --user's", false)
+    .action(
+      runAction(
+        context,
+        async (id: string | undefined, options: { user?: string; all: boolean }) => {
+          const { store, management } = await open(context);
+          if (options.all || options.user !== undefined) {
+            if (!options.all || options.user === undefined || id !== undefined) {
+              throw new CommandError(
+                'use either `tokens revoke <id>` or `tokens revoke --user U --all`',
+              );
+            }
+            const count = await revokeUserTokens(
+              management,
+              await existingUserId(store, options.user),
+              'revoked',
+            );
+            context.print(`Revoked ${count} token(s) of user ${options.user}.`);
+            return;
+          }
+          if (id === undefined) throw new CommandError('give a token id, or --user U --all');
+          if (!(await revokeToken(management, tokenId(id), 'revoked'))) {
+            throw new CommandError(`token ${id} does not exist`);
+          }
+          context.print(`Revoked token ${id}.`);
+        },
+      ),
+    );
+
+  tokens
+    .command('prune')
+    .description('Delete every expired token and print how many.')
+    .action(
+      runAction(context, async () => {
+        const { management } = await open(context);
+        context.print(`Deleted ${await pruneExpiredTokens(management)} expired token(s).`);
+      }),
+    );
+}
+
+async function open(
+  context: CliContext,
+): Promise<{ store: Store; management: TokenManagementContext }> {
+  const store = await context.migratedStore();
+  return { store, management: { store, clock: context.clock } };
+}
+
+async function existingUserId(store: Store, username: string): Promise<number> {
+  const user = await store.getUserByUsername(username);
+  if (!user) throw new CommandError(`user '${username}' does not exist`);
+  return user.id;
+}
+
+function tokenId(raw: string): number {
+  if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw new CommandError(`"${raw}" is not a token id`);
+  return Number(raw);
+}
+
+function duration(flag: string, raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  const seconds = parseDuration(raw);
+  if (seconds === null) throw new CommandError(`${flag}: ${INVALID_DURATION}`);
+  return seconds;
+}
+
+// Field errors read better on a terminal as "--name: …" than as a JSON shape.
+function rethrowAsCommandError(error: unknown): never {
+  if (!(error instanceof ValidationError) || typeof error.detail !== 'object') throw error;
+  const flags: Record<string, string> = {
+    name: '--name',
+    expires_in: '--expires-in',
+    max_age: '--max-age',
+    scopes: '--scope',
+  };
+  const lines = Object.entries(error.detail as Record<string, readonly string[]>).map(
+    ([field, messages]) => `${flags[field] ?? field}: ${messages.join(' ')}`,
+  );
+  throw new CommandError(lines.join('; '));
+}

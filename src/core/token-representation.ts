@@ -1,0 +1,27 @@
+import type { Token } from './token.js';
+
+/** How the API and `tokens list --json` show a token: never its key or digest. */
+export interface TokenListing {
+  readonly id: number;
+  readonly kind: string;
+  readonly name: string | null;
+  readonly preview: string;
+  readonly scopes: readonly string[];
+  readonly created: string;
+  readonly last_used: string | null;
+  readonly expires: string | null;
+}
+
+/** A token's listing fields, timestamps as ISO 8601 UTC with `Z`. */
+export function describeToken(token: Token): TokenListing {
+  return {
+    id: token.id,
+    kind: token.kind,
+    name: token.name,
+    preview: token.preview,
+    scopes: token.scopes,
+    created: token.created.toISOString(),
+    last_used: token.lastUsed?.toISOString() ?? null,
+    expires: token.expires?.toISOString() ?? null,
+  };
+}
