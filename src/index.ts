@@ -5,6 +5,12 @@
  */
 export type { Authentication, Authenticator } from './core/authenticator.js';
 export { parseAuthorizationHeader } from './core/authorization-header.js';
+export {
+  type ClientAddressResolver,
+  clientAddress,
+  clientAddressResolver,
+  peerAddress,
+} from './core/client-address.js';
 export { type Clock, ManualClock, systemClock } from './core/clock.js';
 export { parseDuration } from './core/duration.js';
 export {
@@ -49,7 +55,7 @@ export {
 } from './core/permissions.js';
 export type { Request, ViewRequest } from './core/request.js';
 export { grants, HasScope, isValidScope, TOKENS_SCOPE } from './core/scopes.js';
-export { DEFAULT_SETTINGS, type TesseraSettings } from './core/settings.js';
+export { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from './core/settings.js';
 export { SettingsError, settingsFromEnv } from './core/settings-from-env.js';
 export type {
   NewToken,
@@ -64,6 +70,32 @@ export type {
 } from './core/store.js';
 export { DuplicateError } from './core/store.js';
 export { createTessera, type Tessera, type TesseraOptions } from './core/tessera.js';
+export {
+  AnonRateThrottle,
+  checkThrottles,
+  DEFAULT_KEY_FAILURE_RATE,
+  DEFAULT_LOGIN_FAILURE_RATES,
+  DEFAULT_THROTTLE_RATES,
+  FailureLimit,
+  type FailureLimitOptions,
+  ImproperlyConfigured,
+  keyGuessLimit,
+  LoginThrottle,
+  type LoginThrottleOptions,
+  MemoryThrottleBackend,
+  type MemoryThrottleBackendOptions,
+  parseRate,
+  ScopedRateThrottle,
+  SimpleRateThrottle,
+  type SimpleRateThrottleOptions,
+  type Throttle,
+  type ThrottleBackend,
+  type ThrottleDecision,
+  type ThrottledView,
+  type ThrottleRate,
+  type ThrottleRates,
+  UserRateThrottle,
+} from './core/throttling/index.js';
 export type { Token, TokenKind } from './core/token.js';
 export {
   TokenAuthentication,

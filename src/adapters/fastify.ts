@@ -1,8 +1,40 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readBody } from '../core/body/read-body.js';
-import type { ViewRequest } from '../core/request.js';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  RouteOptions,
+} from 'fastify';
+import { handlerErrorResponse } from '../core/api-error-response.js';
+import type { Authenticator } from '../core/authenticator.js';
+import { nodeViewRequest } from '../core/node-view-request.js';
+import type { Request, ViewRequest } from '../core/request.js';
+import { headersToSend } from '../core/response-headers.js';
+import { defineRouteGuard, type RouteGuard, type RouteGuardOptions } from '../core/route-guard.js';
+import type { TokenLookup } from '../core/store.js';
+import type { Token } from '../core/token.js';
+import { TokenAuthentication } from '../core/token-authentication.js';
+import { ANONYMOUS_USER, type RequestUser } from '../core/user.js';
 import type { View } from '../core/view.js';
 import type { ViewResponse } from '../core/view-response.js';
+
+/** A route's DRF declaration, given as its `config.tessera`; methods come from the route. */
+export type RouteDeclaration = Omit<RouteGuardOptions, 'methods'>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The user tessera authenticated, or Django's anonymous user (with the `tessera` plugin). */
+    readonly user: RequestUser;
+    /** The token that authenticated the request, or null (DRF's `request.auth`). */
+    readonly auth: Token | null;
+  }
+  interface FastifyContextConfig {
+    /** DRF's checks for this route, run in `onRequest` by the `tessera` plugin. */
+    tessera?: RouteDeclaration;
+  }
+}
 
 /** Options of `mountView`. */
 export interface MountOptions {
@@ -10,39 +42,25 @@ export interface MountOptions {
   readonly maxBodyBytes?: number;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
 /** Turns a Fastify request into the core's view of it; the body is read from the raw stream. */
-export function toViewRequest(request: FastifyRequest, maxBodyBytes: number): ViewRequest {
-  const headers = request.raw.headers;
-  return {
-    method: request.method,
-    header(name) {
-      const value = headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
-    query(name) {
-      const value = (request.query as Record<string, string | string[] | undefined>)[name];
-      return Array.isArray(value) ? value[value.length - 1] : value;
-    },
-    readBody() {
-      const declared = headers['content-length'];
-      return readBody(
-        request.raw,
-        maxBodyBytes,
-        declared === undefined ? undefined : Number(declared),
-      );
-    },
+export function toViewRequest(request: FastifyRequest, maxBodyBytes?: number): ViewRequest {
+  return nodeViewRequest(request.raw, {
+    maxBodyBytes,
     remoteAddress: request.ip,
-  };
+    url: request.url,
+  });
 }
 
 /** Sends a core response through Fastify. */
 export function sendViewResponse(reply: FastifyReply, response: ViewResponse): FastifyReply {
-  reply.code(response.status).headers(response.headers);
+  reply.code(response.status).headers(headersToSend(response));
   // A Buffer keeps DRF's exact `Content-Type: application/json`; for a string Fastify would
   // append `; charset=utf-8`.
   return response.body === '' ? reply.send() : reply.send(Buffer.from(response.body));
+}
+
+function reporterFor(request: FastifyRequest): (error: unknown) => void {
+  return (error) => request.log.error({ err: error }, 'tessera: view failed');
 }
 
 /**
@@ -58,12 +76,11 @@ export function mountView(
   view: View,
   options: MountOptions = {},
 ): void {
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.all(path, {
     onRequest: async (request, reply) => {
-      const response = await view.handle(toViewRequest(request, maxBodyBytes), {
+      const response = await view.handle(toViewRequest(request, options.maxBodyBytes), {
         params: request.params as Record<string, string>,
-        reportError: (error) => request.log.error({ err: error }, 'view failed'),
+        reportError: reporterFor(request),
       });
       return sendViewResponse(reply, response);
     },
@@ -71,3 +88,154 @@ export function mountView(
     handler: async (_request, reply) => reply,
   });
 }
+
+/** Options of the `tessera` plugin. */
+export interface TesseraPluginOptions {
+  /** Authenticators of routes that name none; default token authentication on `store`. */
+  readonly authentication?: readonly Authenticator[];
+  /** Where token authentication looks keys up, when `authentication` is not given. */
+  readonly store?: TokenLookup;
+  /** `Authorization` schemes token authentication accepts; default `['Token']`. */
+  readonly keywords?: readonly string[];
+  /** Largest body a handler may read through the core, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+}
+
+/** Every route declared on one path: their methods and the declaration unrouted methods use. */
+interface DeclaredPath {
+  readonly pattern: RegExp;
+  readonly methods: Set<string>;
+  readonly declaration: RouteDeclaration;
+  fallback?: RouteGuard;
+}
+
+const TESSERA_HOOK = Symbol('tessera onRequest');
+
+/** `/tokens/:id/` as a regular expression over request paths; `*` matches the rest. */
+function pathPattern(url: string): RegExp {
+  const source = url
+    .split(/(:[^/]+|\*)/)
+    .map((part) =>
+      part === '*'
+        ? '.*'
+        : part.startsWith(':')
+          ? '[^/]+'
+          : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+function hookList(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
+  if (hooks === undefined) return [];
+  return (Array.isArray(hooks) ? hooks : [hooks]) as onRequestHookHandler[];
+}
+
+async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions): Promise<void> {
+  const defaultAuthentication =
+    options.authentication ??
+    (options.store
+      ? [new TokenAuthentication({ store: options.store, keywords: options.keywords })]
+      : []);
+  const checked = new WeakMap<FastifyRequest, Request>();
+  const guards = new WeakMap<FastifyRequest, RouteGuard>();
+  const paths = new Map<string, DeclaredPath>();
+
+  app.decorateRequest('user', {
+    getter(this: FastifyRequest) {
+      return checked.get(this)?.user ?? ANONYMOUS_USER;
+    },
+  });
+  app.decorateRequest('auth', {
+    getter(this: FastifyRequest) {
+      return checked.get(this)?.auth ?? null;
+    },
+  });
+
+  const guardFor = (declaration: RouteDeclaration, declared: DeclaredPath): RouteGuard =>
+    defineRouteGuard({
+      authentication: defaultAuthentication,
+      ...declaration,
+      // Read on first use, when every route of the path has been declared.
+      methods: [...declared.methods],
+    });
+
+  async function runGuard(
+    guard: RouteGuard,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> {
+    const result = await guard.check(toViewRequest(request, options.maxBodyBytes), {
+      params: request.params as Record<string, string>,
+      reportError: reporterFor(request),
+    });
+    if (result.response) return sendViewResponse(reply, result.response);
+    checked.set(request, result.request);
+    guards.set(request, guard);
+    reply.header('allow', guard.allow);
+    return undefined;
+  }
+
+  app.addHook('onRoute', (route) => {
+    const declaration = route.config?.tessera;
+    if (!declaration) return;
+    const existing = hookList(route.onRequest);
+    if (existing.some((hook) => TESSERA_HOOK in hook)) return;
+    let declared = paths.get(route.url);
+    if (!declared) {
+      declared = { pattern: pathPattern(route.url), methods: new Set(), declaration };
+      paths.set(route.url, declared);
+    }
+    for (const method of [route.method].flat()) declared.methods.add(method);
+    const path = declared;
+    let guard: RouteGuard | undefined;
+    const hook = Object.assign(
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        guard ??= guardFor(declaration, path);
+        return runGuard(guard, request, reply);
+      },
+      { [TESSERA_HOOK]: true },
+    );
+    // DRF's checks come first: nothing else about the request should run for a 401.
+    route.onRequest = [hook, ...existing];
+    route.errorHandler ??= (error: FastifyError, request, reply) => {
+      const answer = handlerErrorResponse(error, guards.get(request), reporterFor(request));
+      // Not tessera's to answer (Fastify's own 4xx): the instance's error handler takes it.
+      if (!answer) throw error;
+      return sendViewResponse(reply, answer);
+    };
+  });
+
+  // Fastify answers an unrouted method of a declared path with 404; DRF authenticates first,
+  // then answers 405 with `Allow`.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404 || paths.size === 0) return undefined;
+    const path = pathOf(request.url);
+    for (const declared of paths.values()) {
+      if (!declared.pattern.test(path)) continue;
+      declared.fallback ??= guardFor(declared.declaration, declared);
+      return runGuard(declared.fallback, request, reply);
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Fastify plugin: `request.user` and `request.auth` on every request, and DRF's checks in
+ * `onRequest` (before any body parsing) for each route declaring `config.tessera`. A declared
+ * path answers its other methods too: authentication first, then 405 with `Allow`.
+ * @example
+ * await app.register(tessera, { store });
+ * app.post('/api/build-trigger/', { config: { tessera: { permissions: [IsAuthenticated] } } },
+ *   async (request) => ({ triggered_by: request.user.username }));
+ */
+export const tessera: FastifyPluginAsync<TesseraPluginOptions> = Object.assign(tesseraPlugin, {
+  // What `fastify-plugin` sets: the plugin decorates and hooks the instance it is registered on.
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'tessera-auth',
+});

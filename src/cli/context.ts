@@ -38,7 +38,7 @@ export class CliContext {
 
   /** The database, opened without migrating it. */
   async openStore(): Promise<Store> {
-    this.cachedStore ??= await openStore(this.settings.databaseUrl);
+    this.cachedStore ??= await openStore(this.settings.databaseUrl, this.settings);
     return this.cachedStore;
   }
 

@@ -57,7 +57,11 @@ export class TesseraEvents {
   }
 
   on<Name extends TesseraEventName>(name: Name, listener: Listener<Name>): () => void {
-    const list = (this.#listeners[name] ??= []) as Listener<Name>[];
+    let list = this.#listeners[name] as Listener<Name>[] | undefined;
+    if (!list) {
+      list = [];
+      (this.#listeners as Record<Name, Listener<Name>[]>)[name] = list;
+    }
     list.push(listener);
     return () => {
       const at = list.indexOf(listener);

@@ -1,5 +1,6 @@
 import { INVALID_DURATION, parseDuration } from './duration.js';
 import { DEFAULT_SETTINGS, type TesseraSettings } from './settings.js';
+import { parseRate } from './throttling/rate.js';
 
 /** A setting's value cannot be used; the message names the variable and the value. */
 export class SettingsError extends Error {
@@ -38,6 +39,28 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new SettingsError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number | null): number | null {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'none') return null;
+  return integer(env, name, 0, 0);
+}
+
+// A throttle rate (`5/min`), or `off`/`none` to switch the limit off explicitly.
+function rate(env: NodeJS.ProcessEnv, name: string, fallback: string | null): string | null {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (['off', 'none'].includes(raw.toLowerCase())) return null;
+  try {
+    parseRate(raw);
+  } catch {
+    throw new SettingsError(
+      `${name} must be a rate such as "5/min" (a count, "/", then s, m, h or d) or "off", got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function logLevel(env: NodeJS.ProcessEnv): string {
@@ -70,7 +93,10 @@ function keywords(env: NodeJS.ProcessEnv): readonly string[] {
  * Reads settings from environment variables: `DATABASE_URL`, `TESSERA_DB_POOL_SIZE`,
  * `TESSERA_DB_CONNECT_TIMEOUT_MS`, `TESSERA_DB_STATEMENT_TIMEOUT_MS`,
  * `TESSERA_PASSWORD_ITERATIONS`, `TESSERA_PASSWORD_CONCURRENCY`, `TESSERA_LOGIN_TOKEN_LIMIT`,
- * `TESSERA_KEYWORDS`, `HOST`, `PORT`, `TESSERA_MAX_BODY_BYTES`, `TESSERA_MAX_HEADER_BYTES`.
+ * `TESSERA_KEYWORDS`, `HOST`, `PORT`, `TESSERA_MAX_BODY_BYTES`, `TESSERA_MAX_HEADER_BYTES`,
+ * `TESSERA_PASSWORD_QUEUE_LIMIT`, `TESSERA_LOGIN_FAILURES_PER_USER_IP`,
+ * `TESSERA_LOGIN_FAILURES_PER_USER`, `TESSERA_LOGIN_FAILURES_PER_IP`,
+ * `TESSERA_KEY_FAILURES_PER_IP`, `TESSERA_NUM_PROXIES`, `REDIS_URL`.
  * Throws `SettingsError` on a bad value.
  */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): TesseraSettings {
@@ -101,9 +127,51 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): TesseraSe
       DEFAULT_SETTINGS.passwordConcurrency,
       1,
     ),
+    passwordQueueLimit: integer(
+      env,
+      'TESSERA_PASSWORD_QUEUE_LIMIT',
+      DEFAULT_SETTINGS.passwordQueueLimit,
+      0,
+    ),
+    loginFailuresPerUserIp: rate(
+      env,
+      'TESSERA_LOGIN_FAILURES_PER_USER_IP',
+      DEFAULT_SETTINGS.loginFailuresPerUserIp,
+    ),
+    loginFailuresPerUser: rate(
+      env,
+      'TESSERA_LOGIN_FAILURES_PER_USER',
+      DEFAULT_SETTINGS.loginFailuresPerUser,
+    ),
+    loginFailuresPerIp: rate(
+      env,
+      'TESSERA_LOGIN_FAILURES_PER_IP',
+      DEFAULT_SETTINGS.loginFailuresPerIp,
+    ),
+    keyFailuresPerIp: rate(env, 'TESSERA_KEY_FAILURES_PER_IP', DEFAULT_SETTINGS.keyFailuresPerIp),
+    numProxies: count(env, 'TESSERA_NUM_PROXIES', DEFAULT_SETTINGS.numProxies),
+    redisUrl: env.REDIS_URL?.trim() || DEFAULT_SETTINGS.redisUrl,
     loginTokenLimit: integer(env, 'TESSERA_LOGIN_TOKEN_LIMIT', DEFAULT_SETTINGS.loginTokenLimit, 1),
     loginTokenLifetimeSeconds: duration(env, 'TESSERA_LOGIN_TOKEN_LIFETIME'),
     trackLastUsed: flag(env, 'TESSERA_TRACK_LAST_USED', DEFAULT_SETTINGS.trackLastUsed),
+    tokenCacheSeconds: duration(env, 'TESSERA_TOKEN_CACHE_TTL'),
+    tokenCacheMaxEntries: integer(
+      env,
+      'TESSERA_TOKEN_CACHE_MAX_ENTRIES',
+      DEFAULT_SETTINGS.tokenCacheMaxEntries,
+      1,
+    ),
+    tokenCacheMaxBytes: integer(
+      env,
+      'TESSERA_TOKEN_CACHE_MAX_BYTES',
+      DEFAULT_SETTINGS.tokenCacheMaxBytes,
+      1024,
+    ),
+    tokenCacheDuringOutage: flag(
+      env,
+      'TESSERA_TOKEN_CACHE_DURING_OUTAGE',
+      DEFAULT_SETTINGS.tokenCacheDuringOutage,
+    ),
     logLevel: logLevel(env),
     keywords: keywords(env),
     host: env.HOST?.trim() || DEFAULT_SETTINGS.host,

@@ -1,3 +1,4 @@
+import type { InvalidationSubscriber } from './invalidation.js';
 import type { Token, TokenKind } from './token.js';
 import type { User, UserWithPassword } from './user.js';
 
@@ -103,6 +104,12 @@ export interface Store extends UserStore, TokenStore {
   migrate(): Promise<string[]>;
   /** Names of migrations not yet applied. */
   pendingMigrations(): Promise<string[]>;
+  /**
+   * Tells a subscriber (a token cache) what writes made stale: this process's at once, and other
+   * processes' where the database or a broker carries them (PostgreSQL, Redis). Returns the
+   * function that unsubscribes.
+   */
+  subscribeInvalidations(subscriber: InvalidationSubscriber): () => void;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,15 @@
+import { type ClientAddressResolver, clientAddressResolver } from './client-address.js';
 import { type Clock, systemClock } from './clock.js';
 import { TesseraEvents } from './events.js';
 import { PasswordHasher } from './passwords/index.js';
 import { DEFAULT_SETTINGS, type TesseraSettings } from './settings.js';
 import type { Store } from './store.js';
+import { keyGuessLimit } from './throttling/key-guess-limit.js';
+import { LoginThrottle } from './throttling/login-throttle.js';
+import { MemoryThrottleBackend } from './throttling/memory-throttle-backend.js';
+import type { ThrottleBackend } from './throttling/throttle-backend.js';
 import { TokenAuthentication } from './token-authentication.js';
+import { TokenCache } from './token-cache.js';
 import type { TokenManagementContext } from './token-management.js';
 import { TokenUseRecorder } from './token-use-recorder.js';
 import type { View } from './view.js';
@@ -19,7 +25,16 @@ export interface TesseraOptions {
   readonly passwords?: PasswordHasher;
   /** Told about failures off the request's path (last-used writes, re-hashes, event listeners). */
   readonly onBackgroundError?: (error: unknown) => void;
+  /** Where throttle counts live; default this process's memory (a Redis one shares them). */
+  readonly throttleBackend?: ThrottleBackend;
+  /** Told about configuration problems seen while serving, e.g. an ignored `X-Forwarded-For`. */
+  readonly onWarning?: (message: string) => void;
 }
+
+/** The warning logged the first time an `X-Forwarded-For` header is ignored. */
+export const IGNORED_FORWARDED_FOR_WARNING =
+  'X-Forwarded-For is ignored: no proxy is trusted, so clients are counted by the peer address. ' +
+  'Behind reverse proxies, set TESSERA_NUM_PROXIES (settings.numProxies) to their number.';
 
 /** tessera wired for one app: authentication, events, and the views DRF and knox provide. */
 export interface Tessera extends TokenManagementContext {
@@ -30,6 +45,14 @@ export interface Tessera extends TokenManagementContext {
   readonly passwords: PasswordHasher;
   readonly usage: TokenUseRecorder;
   readonly tokenAuthentication: TokenAuthentication;
+  /** The cache of verified tokens, when `settings.tokenCacheSeconds` turns it on. */
+  readonly tokenCache: TokenCache | null;
+  /** Where throttle counts live; give it to your own throttles (`UserRateThrottle`, …). */
+  readonly throttleBackend: ThrottleBackend;
+  /** The client address by `settings.numProxies`; give it to your own throttles. */
+  readonly clientAddress: ClientAddressResolver;
+  /** Limits failed logins on obtain-token (`settings.loginFailuresPer*`). */
+  readonly loginThrottle: LoginThrottle;
   readonly views: {
     /** DRF's obtain-token: mount at `/api-token-auth/`. */
     readonly obtainToken: View;
@@ -61,6 +84,7 @@ export function createTessera(options: TesseraOptions): Tessera {
     new PasswordHasher({
       iterations: settings.passwordIterations,
       concurrency: settings.passwordConcurrency,
+      queueLimit: settings.passwordQueueLimit,
     });
   const usage = new TokenUseRecorder({
     store,
@@ -68,12 +92,38 @@ export function createTessera(options: TesseraOptions): Tessera {
     trackLastUsed: settings.trackLastUsed,
     onError: onBackgroundError,
   });
+  const throttleBackend = options.throttleBackend ?? new MemoryThrottleBackend();
+  const clientAddress = clientAddressResolver({
+    numProxies: settings.numProxies,
+    onIgnoredForwardedFor: () => options.onWarning?.(IGNORED_FORWARDED_FOR_WARNING),
+  });
+  const loginThrottle = new LoginThrottle({
+    backend: throttleBackend,
+    clock,
+    perUserAndAddress: settings.loginFailuresPerUserIp,
+    perUser: settings.loginFailuresPerUser,
+    perAddress: settings.loginFailuresPerIp,
+  });
+  // The token cache, when on, sits in front of the store's lookup and listens for invalidations.
+  const cache =
+    settings.tokenCacheSeconds === null
+      ? null
+      : new TokenCache(store, {
+          clock,
+          ttlMs: settings.tokenCacheSeconds * 1000,
+          maxEntries: settings.tokenCacheMaxEntries,
+          maxBytes: settings.tokenCacheMaxBytes,
+          serveDuringOutage: settings.tokenCacheDuringOutage,
+        });
+  const unsubscribe = cache ? store.subscribeInvalidations(cache) : () => {};
   const tokenAuthentication = new TokenAuthentication({
-    store,
+    store: cache ?? store,
     keywords: settings.keywords,
     clock,
     events,
     usage,
+    keyGuessLimit: keyGuessLimit(throttleBackend, settings.keyFailuresPerIp, clock),
+    clientAddress,
   });
   const context: TokenManagementContext = { store, clock, events };
   return {
@@ -84,6 +134,10 @@ export function createTessera(options: TesseraOptions): Tessera {
     passwords,
     usage,
     tokenAuthentication,
+    tokenCache: cache,
+    throttleBackend,
+    clientAddress,
+    loginThrottle,
     views: {
       obtainToken: obtainTokenView({
         store,
@@ -93,11 +147,18 @@ export function createTessera(options: TesseraOptions): Tessera {
         loginTokenLimit: settings.loginTokenLimit,
         loginTokenLifetimeSeconds: settings.loginTokenLifetimeSeconds,
         reportError: onBackgroundError,
+        loginThrottle,
+        clientAddress,
       }),
       logout: logoutView(context, tokenAuthentication),
       logoutAll: logoutAllView(context, tokenAuthentication),
       tokens: tokenApiViews(context, tokenAuthentication),
     },
-    close: () => usage.close(),
+    close: async () => {
+      unsubscribe();
+      await usage.close();
+      // A backend passed in belongs to the caller, who closes it.
+      if (!options.throttleBackend) await throttleBackend.close();
+    },
   };
 }

@@ -1,11 +1,13 @@
 import type { Authentication, Authenticator } from './authenticator.js';
 import { NO_CREDENTIALS, parseAuthorizationHeader } from './authorization-header.js';
+import { type ClientAddressResolver, peerAddress } from './client-address.js';
 import { type Clock, systemClock } from './clock.js';
-import { AuthenticationFailed } from './errors.js';
+import { AuthenticationFailed, Throttled } from './errors.js';
 import type { AuthenticationFailureReason, TesseraEvents } from './events.js';
 import { isWellFormedKey, keyDigest } from './key-format.js';
 import type { ViewRequest } from './request.js';
 import type { TokenLookup } from './store.js';
+import type { FailureLimit } from './throttling/failure-limit.js';
 import type { TokenUseRecorder } from './token-use-recorder.js';
 
 /** Options of `TokenAuthentication`. */
@@ -24,6 +26,13 @@ export interface TokenAuthenticationOptions {
   readonly events?: TesseraEvents;
   /** Records last use and sliding expiry off the request's path. */
   readonly usage?: TokenUseRecorder;
+  /**
+   * Counts failed authentications per client address (`keyGuessLimit`); past its limit the
+   * address gets 429 before any database read. None by default; `createTessera` sets one.
+   */
+  readonly keyGuessLimit?: FailureLimit;
+  /** How the client address is found; default the peer address. */
+  readonly clientAddress?: ClientAddressResolver;
 }
 
 /**
@@ -39,6 +48,8 @@ export class TokenAuthentication implements Authenticator {
   readonly #clock: Clock;
   readonly #events: TesseraEvents | undefined;
   readonly #usage: TokenUseRecorder | undefined;
+  readonly #keyGuessLimit: FailureLimit | undefined;
+  readonly #clientAddress: ClientAddressResolver;
 
   constructor(options: TokenAuthenticationOptions) {
     this.#store = options.store;
@@ -47,44 +58,49 @@ export class TokenAuthentication implements Authenticator {
     this.#clock = options.clock ?? systemClock;
     this.#events = options.events;
     this.#usage = options.usage;
+    this.#keyGuessLimit = options.keyGuessLimit;
+    this.#clientAddress = options.clientAddress ?? peerAddress;
   }
 
   async authenticate(request: ViewRequest): Promise<Authentication | null> {
+    const address = this.#clientAddress(request);
     let key: string | null;
     try {
       key = parseAuthorizationHeader(request.header('authorization'), this.#lowercaseKeywords);
     } catch (error) {
+      await this.#refuseGuesser(address);
       const reason =
         (error as Error).message === NO_CREDENTIALS ? 'no_credentials' : 'invalid_header';
-      this.#failed(reason, request.remoteAddress);
+      await this.#failed(reason, address);
       throw error;
     }
     if (key === null) return null;
-    return this.authenticateCredentials(key, request.remoteAddress);
+    return this.authenticateCredentials(key, address);
   }
 
   /** Checks a key already taken out of its header (DRF's `authenticate_credentials`). */
   async authenticateCredentials(key: string, remoteAddress?: string): Promise<Authentication> {
+    await this.#refuseGuesser(remoteAddress);
     // A key that fails the grammar or its checksum cannot exist: refuse it without a read.
     if (!isWellFormedKey(key)) {
-      this.#failed('malformed_key', remoteAddress);
+      await this.#failed('malformed_key', remoteAddress);
       throw new AuthenticationFailed('Invalid token.');
     }
     // Lookup by digest: the database never sees the key, and timing depends only on the digest.
     const match = await this.#store.findTokenByDigest(keyDigest(key));
     if (match === null) {
-      this.#failed('invalid_token', remoteAddress);
+      await this.#failed('invalid_token', remoteAddress);
       throw new AuthenticationFailed('Invalid token.');
     }
     const { token, user } = match;
     const now = this.#clock.now();
     // Valid while now is before `expires`: at the instant itself the token has expired.
     if (token.expires !== null && token.expires.getTime() <= now) {
-      this.#failed('expired', remoteAddress, token.id, user.id);
+      await this.#failed('expired', remoteAddress, token.id, user.id);
       throw new AuthenticationFailed('Token has expired.', 'token_expired');
     }
     if (!user.isActive) {
-      this.#failed('inactive_user', remoteAddress, token.id, user.id);
+      await this.#failed('inactive_user', remoteAddress, token.id, user.id);
       throw new AuthenticationFailed('User inactive or deleted.');
     }
     this.#usage?.noteUse(token, now);
@@ -96,16 +112,26 @@ export class TokenAuthentication implements Authenticator {
     return this.keywords[0] as string;
   }
 
-  #failed(
+  // Past the limit on failures an address gets 429 before any database read, so guessing keys
+  // costs the guesser time and the database nothing.
+  async #refuseGuesser(remoteAddress: string | undefined): Promise<void> {
+    if (this.#keyGuessLimit === undefined) return;
+    const decision = await this.#keyGuessLimit.check(remoteAddress ?? 'None');
+    if (!decision.allowed) throw new Throttled(decision.wait);
+  }
+
+  async #failed(
     reason: AuthenticationFailureReason,
     remoteAddress: string | undefined,
     tokenId?: number,
     userId?: number,
-  ): void {
+  ): Promise<void> {
     this.#events?.emit('authentication_failed', {
       reason,
       ...(tokenId === undefined ? {} : { tokenId, userId }),
       ...(remoteAddress === undefined ? {} : { remoteAddress }),
     });
+    // Failures only: a valid key is never counted, so real traffic is never slowed.
+    await this.#keyGuessLimit?.recordFailure(remoteAddress ?? 'None');
   }
 }

@@ -1,11 +1,6 @@
 import type { Clock } from './clock.js';
+import type { Invalidation, InvalidationSubscriber } from './invalidation.js';
 import type { TokenLookup, TokenMatch } from './store.js';
-
-/** What a revocation, rotation or user change makes stale: one token, a user's tokens, or all. */
-export type Invalidation =
-  | { readonly tokenId: number }
-  | { readonly userId: number }
-  | { readonly all: true };
 
 /** Options of `TokenCache`. */
 export interface TokenCacheOptions {
@@ -38,7 +33,7 @@ const ENTRY_OVERHEAD_BYTES = 600;
  * arrives while a lookup is in flight keeps that lookup's result out (a generation counter), and a
  * cached token that looks expired is read again, since another node may have slid its expiry.
  */
-export class TokenCache implements TokenLookup {
+export class TokenCache implements TokenLookup, InvalidationSubscriber {
   readonly #inner: TokenLookup;
   readonly #options: TokenCacheOptions;
   readonly #entries = new Map<string, Entry>();
@@ -111,6 +106,11 @@ export class TokenCache implements TokenLookup {
     this.#bytes = 0;
   }
 
+  /** Whether invalidations currently reach this cache. */
+  get channelUp(): boolean {
+    return this.#channelUp;
+  }
+
   /** Entries and estimated bytes held. */
   get size(): { readonly entries: number; readonly bytes: number } {
     return { entries: this.#entries.size, bytes: this.#bytes };
@@ -134,7 +134,10 @@ export class TokenCache implements TokenLookup {
     this.#bytes += bytes;
     this.#digestsByToken.set(token.id, digest);
     let digests = this.#digestsByUser.get(user.id);
-    if (!digests) this.#digestsByUser.set(user.id, (digests = new Set()));
+    if (!digests) {
+      digests = new Set();
+      this.#digestsByUser.set(user.id, digests);
+    }
     digests.add(digest);
     while (
       this.#entries.size > this.#options.maxEntries ||

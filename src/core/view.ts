@@ -10,6 +10,8 @@ import {
 } from './errors.js';
 import type { Permission } from './permissions.js';
 import type { Request, ViewRequest } from './request.js';
+import { checkThrottles } from './throttling/check-throttles.js';
+import type { Throttle } from './throttling/throttle.js';
 import type { Token } from './token.js';
 import { ANONYMOUS_USER, type RequestUser } from './user.js';
 import { type FieldMetadata, viewMetadata } from './view-metadata.js';
@@ -38,6 +40,10 @@ export interface ViewOptions extends Partial<Record<HandlerMethod, Handler>> {
   readonly description?: string;
   readonly authentication?: readonly Authenticator[];
   readonly permissions?: readonly Permission[];
+  /** Throttles, run after permissions; every one sees each request (DRF's `throttle_classes`). */
+  readonly throttles?: readonly Throttle[];
+  /** The scope `ScopedRateThrottle` reads (DRF's `throttle_scope`). */
+  readonly throttleScope?: string;
   /** Body parsers, in DRF's `parser_classes` order; default JSON, form, multipart. */
   readonly parsers?: readonly BodyParserName[];
   /** Field descriptions OPTIONS lists under `actions` for POST and PUT, as DRF's serializers. */
@@ -59,10 +65,10 @@ export interface View {
   readonly allowedMethods: readonly string[];
   /** The `Allow` header value every response carries. */
   readonly allow: string;
-  /** Content negotiation, authentication, permissions, then the method's handler. */
+  /** Content negotiation, authentication, permissions, throttles, then the method's handler. */
   handle(request: ViewRequest, options?: HandleOptions): Promise<ViewResponse>;
   /**
-   * Content negotiation, authentication and permissions only, for adapters that run a
+   * Content negotiation, authentication, permissions and throttles only, for adapters that run a
    * framework-native handler afterwards. Throws `ApiError`; render it with `renderError`.
    */
   check(request: ViewRequest, params?: Readonly<Record<string, string>>): Promise<Request>;
@@ -86,6 +92,7 @@ const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 export function defineView(options: ViewOptions): View {
   const authentication = options.authentication ?? [];
   const permissions = options.permissions ?? [];
+  const throttles = options.throttles ?? [];
   const parsers = options.parsers ?? DEFAULT_PARSERS;
   // DRF lists allowed methods in `http_method_names` order; HEAD follows GET, OPTIONS is always on.
   const allowedMethods = [
@@ -127,6 +134,7 @@ export function defineView(options: ViewOptions): View {
       },
     };
     await checkPermissions(request, authenticated);
+    await checkThrottles(throttles, request, options);
     return request;
   }
 

@@ -6,6 +6,8 @@ import type { PasswordHasher } from '../core/passwords/index.js';
 import type { TesseraSettings } from '../core/settings.js';
 import type { Store } from '../core/store.js';
 import { createTessera, type Tessera } from '../core/tessera.js';
+import type { ThrottleBackend } from '../core/throttling/throttle-backend.js';
+import { openRedisThrottleBackend } from '../stores/redis/index.js';
 import { buildTriggerView } from './build-trigger.js';
 
 /** What the reference server is built from. */
@@ -20,6 +22,8 @@ export interface ServerOptions {
   readonly logStream?: NodeJS.WritableStream;
   /** An already wired tessera (its store and settings must be the ones above); tests use it. */
   readonly tessera?: Tessera;
+  /** Where throttle counts live; default Redis when `settings.redisUrl` is set, else memory. */
+  readonly throttleBackend?: ThrottleBackend;
 }
 
 // `authenticated` happens on every request, so it is logged at debug level only; the rest are
@@ -59,6 +63,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     http: { maxHeaderSize: settings.maxHeaderBytes },
   }) as unknown as FastifyInstance;
 
+  // With REDIS_URL, throttle counts are shared by every node; this server owns the connection.
+  const ownThrottleBackend =
+    !options.tessera && !options.throttleBackend && settings.redisUrl
+      ? await openRedisThrottleBackend({ url: settings.redisUrl })
+      : undefined;
+  const throttleBackend = options.throttleBackend ?? ownThrottleBackend;
   const tessera: Tessera =
     options.tessera ??
     createTessera({
@@ -66,12 +76,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       settings,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.passwords ? { passwords: options.passwords } : {}),
+      ...(throttleBackend ? { throttleBackend } : {}),
       onBackgroundError: (error) => app.log.error({ err: error }, 'background task failed'),
+      onWarning: (message) => app.log.warn(message),
     });
   for (const [name, level] of Object.entries(EVENT_LEVELS) as [TesseraEventName, 'info'][]) {
     tessera.events.on(name, (payload) => app.log[level]({ event: name, ...payload }, 'event'));
   }
   app.addHook('onClose', () => tessera.close());
+  if (ownThrottleBackend) app.addHook('onClose', () => ownThrottleBackend.close());
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(

@@ -1,6 +1,19 @@
+import { DEFAULT_SETTINGS, type TesseraSettings } from '../core/settings.js';
 import { SettingsError } from '../core/settings-from-env.js';
 import type { Store } from '../core/store.js';
+import { loadDriverExport } from './load-driver.js';
+import { openMysqlStore } from './mysql/index.js';
+import { openPostgresStore } from './postgres/index.js';
+import { redisInvalidationChannel } from './redis/redis-invalidation-channel.js';
+import type { SqlStore } from './sql/sql-store.js';
 import { openSqliteStore } from './sqlite/index.js';
+
+/** The settings a server database's pool takes; SQLite ignores them. */
+export type StoreSettings = Partial<
+  Pick<TesseraSettings, 'dbPoolSize' | 'dbConnectTimeoutMs' | 'dbStatementTimeoutMs' | 'redisUrl'>
+>;
+
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /**
  * The SQLite file a `sqlite:` URL names: `sqlite:./tessera.sqlite3` (relative),
@@ -19,15 +32,57 @@ export function sqliteFilename(databaseUrl: string): string {
 }
 
 /**
- * Opens the store a `DATABASE_URL` names, without migrating it.
+ * Opens the store a `DATABASE_URL` names, without migrating it: `sqlite:`, `postgres://` or
+ * `postgresql://`, `mysql://` or `mariadb://`. A server database's driver (`pg`, `mysql2`) is
+ * loaded only then, and a missing one is a `DriverNotInstalledError` naming the package.
  * @example
  * const store = await openStore('sqlite:./tessera.sqlite3');
+ * const shared = await openStore(settings.databaseUrl, settings);
  */
-export async function openStore(databaseUrl: string): Promise<Store> {
-  if (databaseUrl.startsWith('sqlite:')) {
+export async function openStore(databaseUrl: string, settings: StoreSettings = {}): Promise<Store> {
+  const store = await openDatabase(databaseUrl, settings);
+  if (settings.redisUrl) {
+    // Every process that writes (servers and the CLI) publishes; servers also listen.
+    await loadDriverExport('ioredis', 'Redis', 'Redis');
+    (store as SqlStore).addInvalidationChannel(
+      redisInvalidationChannel({
+        url: settings.redisUrl,
+        connectTimeoutMs: settings.dbConnectTimeoutMs ?? DEFAULT_SETTINGS.dbConnectTimeoutMs,
+      }),
+    );
+  }
+  return store;
+}
+
+async function openDatabase(databaseUrl: string, settings: StoreSettings): Promise<SqlStore> {
+  // Only the scheme is ever shown: the rest of a server URL may hold a password.
+  const scheme = SCHEME.exec(databaseUrl)?.[0].toLowerCase();
+  if (scheme === 'sqlite:') {
     return openSqliteStore({ filename: sqliteFilename(databaseUrl) });
   }
-  // Only the scheme is shown: the rest of a server URL may hold a password.
-  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(databaseUrl)?.[0] ?? 'this';
-  throw new SettingsError(`DATABASE_URL: the ${scheme} scheme is not supported yet (sqlite: is)`);
+  const pool = {
+    poolSize: settings.dbPoolSize,
+    connectTimeoutMs: settings.dbConnectTimeoutMs,
+    statementTimeoutMs: settings.dbStatementTimeoutMs,
+  };
+  if (scheme === 'postgres:' || scheme === 'postgresql:') {
+    return openPostgresStore({ url: serverUrl(databaseUrl, scheme), ...pool });
+  }
+  if (scheme === 'mysql:' || scheme === 'mariadb:') {
+    return openMysqlStore({ url: serverUrl(databaseUrl, scheme), ...pool });
+  }
+  throw new SettingsError(
+    `DATABASE_URL: the ${scheme ?? 'this'} scheme is not supported (sqlite:, postgres:, mysql: are)`,
+  );
+}
+
+/** The URL itself, once it is known to parse as `scheme://…`; the error never repeats it. */
+function serverUrl(databaseUrl: string, scheme: string): string {
+  const parses = URL.canParse(databaseUrl);
+  if (!parses || databaseUrl.slice(scheme.length, scheme.length + 2) !== '//') {
+    throw new SettingsError(
+      `DATABASE_URL must look like ${scheme}//user:password@host:port/database`,
+    );
+  }
+  return databaseUrl;
 }

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { FormField } from './form-bodies.js';
 import type { ParityApp, ParityTarget, ParityUser } from './parity-target.js';
@@ -72,8 +73,11 @@ export class ParitySession {
     return this.app.issueDefaultToken(user.username);
   }
 
-  send(raw: RawRequest): Promise<RawResponse> {
-    return sendRaw(this.app.baseUrl, raw);
+  /** Sends one request; a 429 fails the test, since the targets run with throttling off. */
+  async send(raw: RawRequest): Promise<RawResponse> {
+    const response = await sendRaw(this.app.baseUrl, raw);
+    assert.notEqual(response.status, 429, `${raw.method} ${raw.path} was throttled`);
+    return response;
   }
 
   /** A request to build-trigger (POST unless told), with `Authorization` when one is given. */

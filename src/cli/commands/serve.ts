@@ -1,8 +1,25 @@
 import type { Command } from 'commander';
-import { serve } from '../../server/serve.js';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
 import { runAction } from '../run-action.js';
+
+/**
+ * Loads the reference server, which is built on Fastify: an optional peer dependency, so a
+ * project using another framework never installs it. Its absence is one line, not a stack trace.
+ */
+async function loadServer(): Promise<typeof import('../../server/serve.js')> {
+  try {
+    return await import('../../server/serve.js');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
+    if (missing && /'fastify'/.test(String((error as Error).message))) {
+      throw new CommandError(
+        'The reference server runs on Fastify, which is not installed: npm install fastify',
+      );
+    }
+    throw error;
+  }
+}
 
 interface ServeOptions {
   host?: string;
@@ -58,6 +75,7 @@ async function start(
   if (port !== undefined && !/^\d+$/.test(port)) {
     throw new CommandError(`"${port}" is not a valid port number.`);
   }
+  const { serve } = await loadServer();
   const settings = {
     ...context.settings,
     ...(host ? { host } : {}),

@@ -1,23 +1,36 @@
+import { ServiceUnavailable } from '../errors.js';
+
 /**
- * Runs at most `maxActive` tasks at once; later ones wait in arrival order.
+ * Runs at most `maxActive` tasks at once; later ones wait in arrival order, at most `maxWaiting`
+ * of them, and any beyond are refused at once with `ServiceUnavailable` (503).
  * Password hashing goes through one so a login flood cannot occupy every libuv thread
- * (the pool has 4 by default), which would stall file and DNS work for the whole process.
+ * (the pool has 4 by default), which would stall file and DNS work for the whole process, and
+ * cannot pile up logins that would wait for seconds anyway.
  * @example
- * const limit = new ConcurrencyLimit(2);
+ * const limit = new ConcurrencyLimit(2, 16);
  * const derived = await limit.run(() => nodePbkdf2(password, salt, iterations, 32, 'sha256'));
  */
 export class ConcurrencyLimit {
   /** How many tasks may run at the same time. */
   readonly maxActive: number;
+  /** How many tasks may wait for a slot; unbounded by default. */
+  readonly maxWaiting: number;
   private activeCount = 0;
-  // FIFO of tasks waiting for a slot; a bounded queue would refuse work in `acquire` when full.
+  // FIFO of tasks waiting for a slot.
   private readonly queue: Array<() => void> = [];
 
-  constructor(maxActive: number) {
+  constructor(maxActive: number, maxWaiting = Number.POSITIVE_INFINITY) {
     if (!Number.isSafeInteger(maxActive) || maxActive < 1) {
       throw new RangeError('ConcurrencyLimit needs a positive integer maxActive.');
     }
+    if (
+      maxWaiting !== Number.POSITIVE_INFINITY &&
+      (!Number.isSafeInteger(maxWaiting) || maxWaiting < 0)
+    ) {
+      throw new RangeError('ConcurrencyLimit needs a non-negative integer maxWaiting.');
+    }
     this.maxActive = maxActive;
+    this.maxWaiting = maxWaiting;
   }
 
   /** Tasks running now. */
@@ -28,6 +41,11 @@ export class ConcurrencyLimit {
   /** Tasks waiting for a slot. */
   get waiting(): number {
     return this.queue.length;
+  }
+
+  /** True when a task given now would be refused: every slot busy and the queue full. */
+  get saturated(): boolean {
+    return this.activeCount >= this.maxActive && this.queue.length >= this.maxWaiting;
   }
 
   /** Runs `task` once a slot is free and settles with its result. */
@@ -45,6 +63,8 @@ export class ConcurrencyLimit {
       this.activeCount++;
       return Promise.resolve();
     }
+    // Refused before it waits: a caller past the bound gets its 503 now, not after a queue.
+    if (this.queue.length >= this.maxWaiting) return Promise.reject(new ServiceUnavailable());
     return new Promise((resolve) => this.queue.push(resolve));
   }
 

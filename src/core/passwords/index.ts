@@ -3,6 +3,7 @@ export { DEFAULT_PBKDF2_ITERATIONS, type Pbkdf2Function } from './django-pbkdf2.
 export { type ModuleLoader, OptionalPackageError } from './optional-package.js';
 export {
   DEFAULT_HASH_CONCURRENCY,
+  DEFAULT_HASH_QUEUE_LIMIT,
   type PasswordCheck,
   PasswordHasher,
   type PasswordHasherDependencies,

@@ -21,12 +21,24 @@ import { isPasswordUsable, makeUnusablePassword } from './unusable-password.js';
 /** Hash computations allowed at once by default: below libuv's default pool of 4 threads. */
 export const DEFAULT_HASH_CONCURRENCY = 2;
 
+/**
+ * Hash computations the server lets wait (`TESSERA_PASSWORD_QUEUE_LIMIT`); more are refused with
+ * 503 at once. At Django's 1,000,000 iterations a hash takes about half a second, so the last in
+ * line waits about 4 s.
+ */
+export const DEFAULT_HASH_QUEUE_LIMIT = 16;
+
 /** Settings of a `PasswordHasher`. */
 export interface PasswordHasherOptions {
   /** PBKDF2 iterations of new hashes and the count below which stored ones are upgraded. */
   iterations?: number;
   /** Hash computations allowed at once (default 2); ignored when a `limit` is passed in. */
   concurrency?: number;
+  /**
+   * Hash computations allowed to wait, beyond which `ServiceUnavailable` (503) is thrown at once;
+   * unbounded by default (the server passes `DEFAULT_HASH_QUEUE_LIMIT`). Ignored with a `limit`.
+   */
+  queueLimit?: number;
 }
 
 /** Replaceable parts of a `PasswordHasher`, for sharing a limit and for tests. */
@@ -71,7 +83,11 @@ export class PasswordHasher {
     }
     this.iterations = iterations;
     this.limit =
-      dependencies.limit ?? new ConcurrencyLimit(options.concurrency ?? DEFAULT_HASH_CONCURRENCY);
+      dependencies.limit ??
+      new ConcurrencyLimit(
+        options.concurrency ?? DEFAULT_HASH_CONCURRENCY,
+        options.queueLimit ?? Number.POSITIVE_INFINITY,
+      );
     const pbkdf2 = dependencies.pbkdf2 ?? nodePbkdf2;
     this.derive = (...args) => this.limit.run(() => pbkdf2(...args));
     this.loadModule = dependencies.loadModule ?? importModule;

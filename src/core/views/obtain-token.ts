@@ -1,9 +1,11 @@
+import { type ClientAddressResolver, peerAddress } from '../client-address.js';
 import type { Clock } from '../clock.js';
-import { ValidationError } from '../errors.js';
+import { ServiceUnavailable, ValidationError } from '../errors.js';
 import type { TesseraEvents } from '../events.js';
 import { pythonTypeName, readCharField } from '../fields.js';
 import type { PasswordHasher } from '../passwords/index.js';
 import type { TokenStore, UserStore } from '../store.js';
+import type { LoginThrottle } from '../throttling/login-throttle.js';
 import { issueLoginToken } from '../token-issuer.js';
 import type { User } from '../user.js';
 import { defineView, type View } from '../view.js';
@@ -20,6 +22,10 @@ export interface ObtainTokenOptions {
   readonly events?: TesseraEvents;
   /** Told when a password re-hash could not be saved; the login still succeeds. */
   readonly reportError?: (error: unknown) => void;
+  /** Limits failed logins (429); none by default, `createTessera` sets one. */
+  readonly loginThrottle?: LoginThrottle;
+  /** How the client address is found for `loginThrottle`; default the peer address. */
+  readonly clientAddress?: ClientAddressResolver;
 }
 
 const UNABLE_TO_LOG_IN = 'Unable to log in with provided credentials.';
@@ -35,6 +41,7 @@ export function obtainTokenView(options: ObtainTokenOptions): View {
   return defineView({
     name: 'Obtain Auth Token',
     // DRF's ObtainAuthToken keeps no throttle or permission; tessera also reads no Authorization.
+    // Its login throttle runs in the handler: it needs the username and counts failures only.
     authentication: [],
     permissions: [],
     parsers: ['form', 'multipart', 'json'],
@@ -44,9 +51,18 @@ export function obtainTokenView(options: ObtainTokenOptions): View {
       token: { type: 'string', required: false, read_only: true, label: 'Token' },
     },
     post: async (request) => {
+      // Under a login flood, refuse before reading the body or the user: a 503 that costs the
+      // event loop almost nothing keeps token-authenticated traffic flowing.
+      if (options.passwords.limit.saturated) throw new ServiceUnavailable();
       const { username, password } = validateCredentials(await request.data());
+      const address = (options.clientAddress ?? peerAddress)(request.raw);
+      // Before the password is hashed: a refused attempt costs no hash.
+      await options.loginThrottle?.check(username, address);
       const user = await authenticateUser(options, username, password);
-      if (!user) throw new ValidationError({ non_field_errors: [UNABLE_TO_LOG_IN] });
+      if (!user) {
+        await options.loginThrottle?.recordFailure(username, address);
+        throw new ValidationError({ non_field_errors: [UNABLE_TO_LOG_IN] });
+      }
       const now = options.clock.now();
       const lifetime = options.loginTokenLifetimeSeconds ?? null;
       const expires = lifetime === null ? null : new Date(now + lifetime * 1000);

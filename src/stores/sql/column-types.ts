@@ -52,8 +52,14 @@ export function columnTypes(dialect: SqlDialectName): ColumnTypes {
         autoIncrement: true,
         dateTime: 'datetime(6)',
         boolean: sql`bool`,
-        // MySQL's default collations ignore case, which would make `Bob` and `bob` one user.
-        name150: sql`varchar(150) character set utf8mb4 collate utf8mb4_bin`,
+        // MySQL's default collations ignore case, which would make `Bob` and `bob` one user, and
+        // `utf8mb4_bin` ignores trailing spaces (PAD SPACE): `bob ` and `bob` would still be one.
+        // MariaDB 10.2.2+ reads only `/*M!…*/`, MySQL 8.0.17+ only `/*!…*/`: each gets its NO PAD
+        // binary collation, and an older server refuses the table rather than compare loosely.
+        name150: sql.raw(
+          'varchar(150) character set utf8mb4 collate ' +
+            '/*M!100202 utf8mb4_nopad_bin */ /*!80017 utf8mb4_0900_bin */',
+        ),
         digest: sql`char(64) character set ascii collate ascii_bin`,
         // MySQL 8 accepts a default on a `text` column only as a parenthesised expression.
         allScopesDefault: sql`('["*"]')`,

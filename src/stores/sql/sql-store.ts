@@ -1,4 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
+import type { Invalidation, InvalidationSubscriber } from '../../core/invalidation.js';
 import type {
   NewToken,
   NewUser,
@@ -10,6 +11,7 @@ import type {
 } from '../../core/store.js';
 import type { Token } from '../../core/token.js';
 import type { User, UserWithPassword } from '../../core/user.js';
+import { type InvalidationChannel, InvalidationHub } from './invalidation-hub.js';
 import { applyMigrations, createMigrator, listPendingMigrations } from './migrator.js';
 import {
   insertedToken,
@@ -33,6 +35,10 @@ export interface SqlStoreParts {
   readonly lookup: TokenLookup;
   /** Writes token uses its own way (SQLite: a connection with a short busy timeout). */
   readonly recordTokenUses?: (uses: readonly TokenUse[]) => Promise<void>;
+  /** Channels that carry invalidations to other processes (PostgreSQL LISTEN/NOTIFY, …). */
+  readonly invalidationChannels?: readonly InvalidationChannel[];
+  /** Told about failures off the caller's path (e.g. a publish after commit). */
+  readonly onBackgroundError?: (error: unknown) => void;
   /** Releases what the dialect opened beside Kysely, after Kysely is destroyed. */
   readonly release?: () => Promise<void> | void;
 }
@@ -49,6 +55,7 @@ export class SqlStore implements Store {
   readonly #lookup: TokenLookup;
   readonly #release: (() => Promise<void> | void) | undefined;
   readonly #recordTokenUses: ((uses: readonly TokenUse[]) => Promise<void>) | undefined;
+  readonly #invalidations: InvalidationHub;
   #closed = false;
 
   constructor(parts: SqlStoreParts) {
@@ -58,6 +65,8 @@ export class SqlStore implements Store {
     this.#lookup = parts.lookup;
     this.#release = parts.release;
     this.#recordTokenUses = parts.recordTokenUses;
+    this.#invalidations = new InvalidationHub(parts.onBackgroundError);
+    for (const channel of parts.invalidationChannels ?? []) this.#invalidations.addChannel(channel);
   }
 
   findTokenByDigest(digest: string): Promise<TokenMatch | null> {
@@ -146,15 +155,20 @@ export class SqlStore implements Store {
       }
       if (changes.lastLogin !== undefined) values.last_login = codec.encodeDate(changes.lastLogin);
       if (Object.keys(values).length === 0) return;
-      await this.#db.updateTable('auth_user').set(values).where('id', '=', id).execute();
+      await this.#changing(async (trx, invalidate) => {
+        await trx.updateTable('auth_user').set(values).where('id', '=', id).execute();
+        // Any user field may decide a permission (is_active, is_staff, …): drop cached tokens.
+        invalidate({ userId: id });
+      });
     });
   }
 
   deleteUser(id: number): Promise<void> {
     return this.#guard(() =>
-      this.#db.transaction().execute(async (trx) => {
+      this.#changing(async (trx, invalidate) => {
         await trx.deleteFrom('tessera_token').where('user_id', '=', id).execute();
         await trx.deleteFrom('auth_user').where('id', '=', id).execute();
+        invalidate({ userId: id });
       }),
     );
   }
@@ -166,13 +180,14 @@ export class SqlStore implements Store {
   async replaceDefaultToken(token: NewToken): Promise<Token> {
     requireKind(token, 'default');
     return this.#guard(() =>
-      this.#db.transaction().execute(async (trx) => {
+      this.#changing(async (trx, invalidate) => {
         // Writing first takes SQLite's write lock at once, so the busy timeout covers the whole.
-        await trx
+        const replaced = await trx
           .deleteFrom('tessera_token')
           .where('user_id', '=', token.userId)
           .where('kind', '=', 'default')
-          .execute();
+          .executeTakeFirstOrThrow();
+        if (replaced.numDeletedRows > 0n) invalidate({ userId: token.userId });
         return this.#insertToken(trx, token);
       }),
     );
@@ -184,7 +199,7 @@ export class SqlStore implements Store {
       throw new RangeError('limit must be a positive integer');
     }
     return this.#guard(() =>
-      this.#db.transaction().execute(async (trx) => {
+      this.#changing(async (trx, invalidate) => {
         const created = await this.#insertToken(trx, token);
         // Ids are chosen in code rather than by `IN (… LIMIT)`, which MySQL refuses.
         const newestFirst = await trx
@@ -198,6 +213,7 @@ export class SqlStore implements Store {
         const stale = newestFirst.slice(limit).map((row) => row.id);
         if (stale.length > 0) {
           await trx.deleteFrom('tessera_token').where('id', 'in', stale).execute();
+          for (const tokenId of stale) invalidate({ tokenId });
         }
         return created;
       }),
@@ -237,34 +253,42 @@ export class SqlStore implements Store {
   }
 
   deleteToken(id: number): Promise<boolean> {
-    return this.#guard(async () => {
-      const result = await this.#db
-        .deleteFrom('tessera_token')
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      return result.numDeletedRows > 0n;
-    });
+    return this.#guard(() =>
+      this.#changing(async (trx, invalidate) => {
+        const result = await trx
+          .deleteFrom('tessera_token')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        if (result.numDeletedRows === 0n) return false;
+        invalidate({ tokenId: id });
+        return true;
+      }),
+    );
   }
 
   deleteUserTokens(userId: number): Promise<number> {
-    return this.#guard(async () => {
-      const result = await this.#db
-        .deleteFrom('tessera_token')
-        .where('user_id', '=', userId)
-        .executeTakeFirstOrThrow();
-      return Number(result.numDeletedRows);
-    });
+    return this.#guard(() =>
+      this.#changing(async (trx, invalidate) => {
+        const result = await trx
+          .deleteFrom('tessera_token')
+          .where('user_id', '=', userId)
+          .executeTakeFirstOrThrow();
+        if (result.numDeletedRows > 0n) invalidate({ userId });
+        return Number(result.numDeletedRows);
+      }),
+    );
   }
 
   rotateToken(id: number, digest: string, preview: string): Promise<Token | null> {
     return this.#guard(() =>
-      this.#db.transaction().execute(async (trx) => {
+      this.#changing(async (trx, invalidate) => {
         const result = await trx
           .updateTable('tessera_token')
           .set({ digest, preview })
           .where('id', '=', id)
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) === 0) return null;
+        invalidate({ tokenId: id });
         const row = await trx
           .selectFrom('tessera_token')
           .select(TOKEN_COLUMNS)
@@ -304,9 +328,19 @@ export class SqlStore implements Store {
     return this.#guard(() => listPendingMigrations(createMigrator(this.#db, this.#codec.dialect)));
   }
 
+  subscribeInvalidations(subscriber: InvalidationSubscriber): () => void {
+    return this.#invalidations.subscribe(subscriber);
+  }
+
+  /** Adds a channel that carries invalidations to other processes (e.g. Redis). */
+  addInvalidationChannel(channel: InvalidationChannel): void {
+    this.#invalidations.addChannel(channel);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#invalidations.close();
     await this.#db.destroy();
     await this.#release?.();
   }
@@ -330,6 +364,24 @@ export class SqlStore implements Store {
       ? (await query.returning('id').executeTakeFirstOrThrow()).id
       : Number((await query.executeTakeFirstOrThrow()).insertId);
     return insertedToken(id, token);
+  }
+
+  /**
+   * Runs a write that may make cached tokens stale, in one transaction. What it invalidates goes
+   * out inside the transaction (PostgreSQL NOTIFY, sent only on commit) and, after the commit,
+   * to this process's subscribers and the other channels.
+   */
+  async #changing<T>(
+    work: (trx: Kysely<Database>, invalidate: (invalidation: Invalidation) => void) => Promise<T>,
+  ): Promise<T> {
+    const invalidations: Invalidation[] = [];
+    const result = await this.#db.transaction().execute(async (trx) => {
+      const value = await work(trx, (invalidation) => invalidations.push(invalidation));
+      if (invalidations.length > 0) await this.#invalidations.inTransaction(trx, invalidations);
+      return value;
+    });
+    if (invalidations.length > 0) this.#invalidations.committed(invalidations);
+    return result;
   }
 
   async #guard<T>(work: () => Promise<T>): Promise<T> {

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { Store } from '../../core/store.js';
 import type { Database as Tables } from '../sql/schema.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { storeUnavailable } from '../sql/store-unavailable.js';
@@ -26,7 +25,7 @@ const BUSY_TIMEOUT_MS = 1000;
  * const store = openSqliteStore({ filename: 'tessera.sqlite3' });
  * await store.migrate();
  */
-export function openSqliteStore(options: SqliteStoreOptions): Store {
+export function openSqliteStore(options: SqliteStoreOptions): SqlStore {
   const readonly = options.readonly ?? false;
   // Both name a database private to one connection, which a second connection would not see.
   const isPrivate = options.filename === ':memory:' || options.filename === '';

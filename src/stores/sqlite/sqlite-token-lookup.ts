@@ -6,6 +6,8 @@ import { decodeSqliteDateTime } from './sqlite-datetime.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
 // One indexed read per request: the token by its digest's unique index, its user by primary key.
+// Its columns are `TOKEN_COLUMNS` and `USER_COLUMNS` (rows.ts), which the PostgreSQL and MySQL
+// lookups select through `tokenMatchSql` (token-match.ts): a column added there goes here too.
 const FIND_TOKEN_BY_DIGEST = `SELECT
   t.id, t.user_id, t.kind, t.name, t.preview, t.scopes, t.created, t.expires, t.last_used,
   t.sliding_seconds, t.max_expires,

@@ -1,0 +1,157 @@
+import type { Context, Env, ErrorHandler, Hono, MiddlewareHandler, Schema } from 'hono';
+import { handlerErrorResponse } from '../core/api-error-response.js';
+import { readBody } from '../core/body/read-body.js';
+import { lastQueryParam } from '../core/query-param.js';
+import { reportToConsole } from '../core/report-to-console.js';
+import type { ViewRequest } from '../core/request.js';
+import { headersToSend } from '../core/response-headers.js';
+import { defineRouteGuard, type RouteGuard, type RouteGuardOptions } from '../core/route-guard.js';
+import { DEFAULT_SETTINGS } from '../core/settings.js';
+import type { Token } from '../core/token.js';
+import type { RequestUser } from '../core/user.js';
+import type { View } from '../core/view.js';
+import type { ViewResponse } from '../core/view-response.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The user tessera authenticated, or Django's anonymous user; set by `protect`. */
+    user: RequestUser;
+    /** The token that authenticated the request, or null (DRF's `request.auth`). */
+    auth: Token | null;
+  }
+}
+
+/** Options every Hono helper of tessera takes. */
+export interface HonoOptions {
+  /** Largest body a handler may read, in bytes (413 beyond). Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Told about every 5xx answer (never given a key or a password). Default `console.error`. */
+  readonly reportError?: (error: unknown) => void;
+}
+
+/** A DRF declaration for Hono routes: authenticators, permissions, the methods they answer. */
+export interface ProtectOptions extends RouteGuardOptions, HonoOptions {}
+
+interface GuardedRequest {
+  readonly guard: RouteGuard;
+  readonly reportError: (error: unknown) => void;
+}
+
+// Which guard a request went through, for `errorHandler` (Allow, WWW-Authenticate, reporting).
+const guardedRequests = new WeakMap<Request, GuardedRequest>();
+
+async function* noBody(): AsyncGenerator<Uint8Array> {}
+
+/** The client address `@hono/node-server` passes in `c.env.incoming`, when it is there. */
+function nodeRemoteAddress(env: unknown): string | undefined {
+  if (typeof env !== 'object' || env === null || !('incoming' in env)) return undefined;
+  const incoming = env.incoming as { socket?: { remoteAddress?: string } } | undefined;
+  return incoming?.socket?.remoteAddress;
+}
+
+/**
+ * Turns a Hono context into the core's view of the request. Headers come from the Fetch
+ * `Request`, which keeps bytes up to 0xFF as latin-1 characters, as Node does.
+ */
+export function toViewRequest(c: Context, maxBodyBytes?: number): ViewRequest {
+  const raw = c.req.raw;
+  return {
+    method: raw.method,
+    header: (name) => raw.headers.get(name) ?? undefined,
+    query: (name) => lastQueryParam(raw.url, name),
+    readBody() {
+      const declared = raw.headers.get('content-length');
+      return readBody(
+        raw.body ?? noBody(),
+        maxBodyBytes ?? DEFAULT_SETTINGS.maxBodyBytes,
+        declared === null ? undefined : Number(declared),
+      );
+    },
+    remoteAddress: nodeRemoteAddress(c.env),
+  };
+}
+
+/** A core response as a Fetch `Response`; a string body keeps DRF's exact `Content-Type`. */
+export function toResponse(response: ViewResponse): Response {
+  return new Response(response.body === '' ? null : response.body, {
+    status: response.status,
+    headers: headersToSend(response),
+  });
+}
+
+/**
+ * Mounts a view on every method of `path` (`app.all`), so DRF's order holds: authentication and
+ * permissions answer before a 405, and every answer carries `Allow`. The body is read only when
+ * the handler asks, through the core's parsers.
+ * @example
+ * mountView(app, '/api-token-auth/', obtainTokenView({ store, passwords, clock, loginTokenLimit: 10 }));
+ */
+export function mountView<E extends Env, S extends Schema, P extends string>(
+  app: Hono<E, S, P>,
+  path: string,
+  view: View,
+  options: HonoOptions = {},
+): void {
+  const reportError = options.reportError ?? reportToConsole;
+  app.all(path, async (c) =>
+    toResponse(
+      await view.handle(toViewRequest(c, options.maxBodyBytes), {
+        params: c.req.param() as Record<string, string>,
+        reportError,
+      }),
+    ),
+  );
+}
+
+/**
+ * Middleware running DRF's checks for Hono's own handlers: `app.use` it on the route's path and
+ * list the methods its handlers answer. It sets `c.get('user')`, `c.get('auth')` and the `Allow`
+ * header; for other methods it answers itself (401/403, OPTIONS metadata, then 405).
+ * @example
+ * app.use('/api/build-trigger/', protect({ authentication: [tokenAuthentication],
+ *   permissions: [IsAuthenticated], methods: ['POST'] }));
+ * app.post('/api/build-trigger/', (c) => c.body(null));
+ */
+export function protect(options: ProtectOptions): MiddlewareHandler {
+  const { maxBodyBytes, reportError = reportToConsole, ...declaration } = options;
+  const guard = defineRouteGuard(declaration);
+  return async (c, next) => {
+    const result = await guard.check(toViewRequest(c, maxBodyBytes), {
+      params: c.req.param(),
+      reportError,
+    });
+    if (result.response) return toResponse(result.response);
+    c.set('user', result.request.user);
+    c.set('auth', result.request.auth);
+    guardedRequests.set(c.req.raw, { guard, reportError });
+    c.header('allow', guard.allow);
+    await next();
+  };
+}
+
+/** Hono's `HTTPException`, recognised by shape: it carries its own response. */
+function ownResponse(error: Error): Response | undefined {
+  const candidate = error as Error & { getResponse?: () => Response };
+  return typeof candidate.getResponse === 'function' ? candidate.getResponse() : undefined;
+}
+
+/**
+ * An `app.onError` handler rendering tessera's `ApiError`s in DRF's shape (`Allow` and
+ * `WWW-Authenticate` on protected routes) and any other error on a protected route as DRF's 500;
+ * an `HTTPException` with a 4xx status, and errors elsewhere, as Hono's default handler does.
+ * @example
+ * app.onError(errorHandler());
+ */
+export function errorHandler(options: Pick<HonoOptions, 'reportError'> = {}): ErrorHandler {
+  return (error, c) => {
+    const guarded = guardedRequests.get(c.req.raw);
+    // This handler's reporter if it has one, else the route's.
+    const reportError = options.reportError ?? guarded?.reportError ?? reportToConsole;
+    const answer = handlerErrorResponse(error, guarded?.guard, reportError);
+    if (answer) return toResponse(answer);
+    const own = ownResponse(error);
+    if (own) return own;
+    reportError(error);
+    return c.text('Internal Server Error', 500);
+  };
+}

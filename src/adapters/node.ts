@@ -1,0 +1,90 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { apiErrorResponse } from '../core/api-error-response.js';
+import { NotFound } from '../core/errors.js';
+import { nodeViewRequest } from '../core/node-view-request.js';
+import { writeViewResponse } from '../core/node-view-response.js';
+import { reportToConsole } from '../core/report-to-console.js';
+import type { View } from '../core/view.js';
+
+/** Options of `handleView` and `viewListener`. */
+export interface NodeViewOptions {
+  /** Largest body a handler may read, in bytes (413 beyond). Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Told about every 5xx answer (never given a key or a password). Default `console.error`. */
+  readonly reportError?: (error: unknown) => void;
+}
+
+/** A `node:http` request listener. */
+export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * Answers one request with a view, on every method: DRF's checks, then the handler or 405.
+ * @example
+ * createServer((req, res) => handleView(req, res, buildTrigger));
+ */
+export async function handleView(
+  request: IncomingMessage,
+  response: ServerResponse,
+  view: View,
+  options: NodeViewOptions = {},
+  params: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  const answer = await view.handle(
+    nodeViewRequest(request, { maxBodyBytes: options.maxBodyBytes }),
+    { params, reportError: options.reportError ?? reportToConsole },
+  );
+  writeViewResponse(response, answer);
+}
+
+const NOT_FOUND = apiErrorResponse(new NotFound());
+
+/** Matches a path against `/a/:name/b/` patterns; returns the captured segments or null. */
+function matchPath(pattern: readonly string[], path: string): Record<string, string> | null {
+  const segments = path.split('/');
+  if (segments.length !== pattern.length) return null;
+  const params: Record<string, string> = {};
+  for (const [index, part] of pattern.entries()) {
+    const segment = segments[index] as string;
+    if (part.startsWith(':') && segment !== '') {
+      try {
+        params[part.slice(1)] = decodeURIComponent(segment);
+      } catch {
+        return null;
+      }
+    } else if (part !== segment) {
+      return null;
+    }
+  }
+  return params;
+}
+
+/**
+ * A `node:http` listener serving views by path (`/api/tokens/:id/` segments become params),
+ * each on every method; any other path gets `404 {"detail":"Not found."}`.
+ * @example
+ * createServer(viewListener({ '/api/build-trigger/': buildTrigger, '/api-token-auth/': obtainToken }))
+ *   .listen(8000);
+ */
+export function viewListener(
+  routes: Readonly<Record<string, View>>,
+  options: NodeViewOptions = {},
+): RequestListener {
+  const table = Object.entries(routes).map(([pattern, view]) => ({
+    parts: pattern.split('/'),
+    view,
+  }));
+  const report = options.reportError ?? reportToConsole;
+  return (request, response) => {
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    for (const route of table) {
+      const params = matchPath(route.parts, path);
+      if (params) {
+        handleView(request, response, route.view, options, params).catch(report);
+        return;
+      }
+    }
+    writeViewResponse(response, NOT_FOUND);
+  };
+}

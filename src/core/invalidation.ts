@@ -1,0 +1,34 @@
+/** What a revocation, rotation or user change makes stale: one token, a user's tokens, or all. */
+export type Invalidation =
+  | { readonly tokenId: number }
+  | { readonly userId: number }
+  | { readonly all: true };
+
+/** Receives invalidations, and whether the channel that carries them is up. */
+export interface InvalidationSubscriber {
+  invalidate(invalidation: Invalidation): void;
+  /** False: invalidations may be missed from now on; true: they arrive again. */
+  setChannelUp(up: boolean): void;
+}
+
+/** A store that tells subscribers what its writes (and other nodes' writes) made stale. */
+export interface InvalidationSource {
+  /** Subscribes; returns the function that unsubscribes. */
+  subscribeInvalidations(subscriber: InvalidationSubscriber): () => void;
+}
+
+/** Reads an invalidation sent over a channel as JSON; null for anything else. */
+export function parseInvalidation(text: string): Invalidation | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { tokenId, userId, all } = value as Record<string, unknown>;
+  if (Number.isSafeInteger(tokenId)) return { tokenId: tokenId as number };
+  if (Number.isSafeInteger(userId)) return { userId: userId as number };
+  if (all === true) return { all: true };
+  return null;
+}

@@ -1,0 +1,20 @@
+import { headersToSend } from './response-headers.js';
+import type { ViewResponse } from './view-response.js';
+
+/** The part of Node's `ServerResponse` a view's answer is written to. */
+export interface NodeResponseTarget {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body?: Uint8Array): unknown;
+}
+
+/**
+ * Writes a view's response to a Node response, bypassing framework helpers: a Buffer body keeps
+ * DRF's exact `Content-Type: application/json` (Express and Fastify append `; charset=utf-8` to
+ * strings) and no `ETag` or 304 is added.
+ * @example
+ * writeViewResponse(res, await view.handle(nodeViewRequest(req)));
+ */
+export function writeViewResponse(target: NodeResponseTarget, response: ViewResponse): void {
+  target.writeHead(response.status, headersToSend(response));
+  target.end(response.body === '' ? undefined : Buffer.from(response.body));
+}

@@ -1,0 +1,14 @@
+/**
+ * The last value of a query-string parameter, or undefined when it is absent. Django's
+ * `QueryDict.get` returns the last of repeated values, so `?format=xml&format=json` asks for
+ * JSON in DRF. `url` is a path with its query (`/a/?x=1`) or a whole URL.
+ * @example
+ * lastQueryParam('/api/?format=xml&format=json', 'format'); // 'json'
+ */
+export function lastQueryParam(url: string, name: string): string | undefined {
+  const start = url.indexOf('?');
+  if (start < 0) return undefined;
+  const end = url.indexOf('#', start);
+  const values = new URLSearchParams(url.slice(start + 1, end < 0 ? undefined : end)).getAll(name);
+  return values[values.length - 1];
+}

@@ -1,0 +1,1 @@
+export { type MysqlStoreOptions, openMysqlStore } from './open-mysql-store.js';

@@ -1,0 +1,144 @@
+import { type Kysely, sql } from 'kysely';
+import { type Invalidation, parseInvalidation } from '../../core/invalidation.js';
+import { loadDriverExport } from '../load-driver.js';
+import type { InvalidationChannel } from '../sql/invalidation-hub.js';
+import type { Database } from '../sql/schema.js';
+
+/** The PostgreSQL channel tessera's NOTIFY and LISTEN use. */
+export const INVALIDATION_CHANNEL = 'tessera_invalidation';
+
+/** The part of `pg.Client` the listener uses (structural, so `pg` stays optional). */
+interface PgListenClient {
+  connect(): Promise<void>;
+  query(text: string): Promise<unknown>;
+  end(): Promise<void>;
+  on(
+    event: 'notification',
+    listener: (message: { channel: string; payload?: string }) => void,
+  ): unknown;
+  on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
+}
+
+type PgClientConstructor = new (config: Record<string, unknown>) => PgListenClient;
+
+/** Options of the PostgreSQL invalidation channel. */
+export interface PostgresInvalidationOptions {
+  readonly url: string;
+  readonly connectTimeoutMs: number;
+  /** How often the listening connection proves it is alive (a silent network cut is noticed). */
+  readonly heartbeatMs?: number;
+}
+
+const MAX_RECONNECT_DELAY_MS = 5000;
+
+/**
+ * Invalidations over PostgreSQL: `pg_notify` inside the revoking transaction (delivered only if it
+ * commits, to every node, the CLI's included), and a dedicated `LISTEN` connection per subscriber
+ * that reports itself down on error, end or a missed heartbeat, and reconnects with backoff.
+ */
+export function postgresInvalidationChannel(
+  options: PostgresInvalidationOptions,
+): InvalidationChannel {
+  const heartbeatMs = options.heartbeatMs ?? 5000;
+  const listeners = new Set<() => Promise<void>>();
+  return {
+    async inTransaction(trx: Kysely<Database>, invalidations: readonly Invalidation[]) {
+      for (const invalidation of invalidations) {
+        await sql`SELECT pg_notify(${INVALIDATION_CHANNEL}, ${JSON.stringify(invalidation)})`.execute(
+          trx,
+        );
+      }
+    },
+    listen(subscriber) {
+      let stopped = false;
+      let client: PgListenClient | undefined;
+      let heartbeat: NodeJS.Timeout | undefined;
+      let retry: NodeJS.Timeout | undefined;
+      let delay = 100;
+
+      const dropped = () => {
+        if (heartbeat) clearInterval(heartbeat);
+        heartbeat = undefined;
+        const old = client;
+        client = undefined;
+        old?.end().catch(() => {});
+        subscriber.setChannelUp(false);
+        if (!stopped && !retry) {
+          retry = setTimeout(() => {
+            retry = undefined;
+            void connect();
+          }, delay);
+          retry.unref();
+          delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
+        }
+      };
+
+      const connect = async () => {
+        if (stopped) return;
+        try {
+          const Client = (await loadDriverExport(
+            'pg',
+            'Client',
+            'PostgreSQL',
+          )) as PgClientConstructor;
+          const next = new Client({
+            connectionString: options.url,
+            connectionTimeoutMillis: options.connectTimeoutMs,
+            query_timeout: options.connectTimeoutMs,
+            keepAlive: true,
+            application_name: 'tessera-listen',
+          });
+          next.on('error', () => {
+            if (client === next) dropped();
+          });
+          next.on('end', () => {
+            if (client === next) dropped();
+          });
+          next.on('notification', (message) => {
+            if (message.channel !== INVALIDATION_CHANNEL || message.payload === undefined) return;
+            const invalidation = parseInvalidation(message.payload);
+            // Anything unreadable may hide a revocation: drop everything rather than guess.
+            subscriber.invalidate(invalidation ?? { all: true });
+          });
+          client = next;
+          await next.connect();
+          await next.query(`LISTEN ${INVALIDATION_CHANNEL}`);
+          if (stopped) {
+            await next.end();
+            return;
+          }
+          delay = 100;
+          subscriber.setChannelUp(true);
+          heartbeat = setInterval(() => {
+            next.query('SELECT 1').catch(() => {
+              if (client === next) dropped();
+            });
+          }, heartbeatMs);
+          heartbeat.unref();
+        } catch {
+          dropped();
+        }
+      };
+
+      const stop = async () => {
+        stopped = true;
+        if (heartbeat) clearInterval(heartbeat);
+        if (retry) clearTimeout(retry);
+        const old = client;
+        client = undefined;
+        await old?.end().catch(() => {});
+      };
+      listeners.add(stop);
+      subscriber.setChannelUp(false);
+      void connect();
+      return () => {
+        listeners.delete(stop);
+        void stop();
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((stop) => stop()));
+      listeners.clear();
+    },
+  };
+}
