@@ -3,6 +3,8 @@
  * The framework-free core; adapters and stores are subpath exports (`tessera-auth/fastify`,
  * `tessera-auth/sqlite`, …).
  */
+
+export { handlerErrorResponse } from './core/api-error-response.js';
 export type { Authentication, Authenticator } from './core/authenticator.js';
 export { parseAuthorizationHeader } from './core/authorization-header.js';
 export {
@@ -36,6 +38,11 @@ export {
   type TesseraEventName,
   TesseraEvents,
 } from './core/events.js';
+export type {
+  Invalidation,
+  InvalidationSource,
+  InvalidationSubscriber,
+} from './core/invalidation.js';
 export {
   generateKey,
   isWellFormedKey,
@@ -43,6 +50,8 @@ export {
   keyDigest,
   keyPreview,
 } from './core/key-format.js';
+export { type NodeViewRequestOptions, nodeViewRequest } from './core/node-view-request.js';
+export { writeViewResponse } from './core/node-view-response.js';
 export { PasswordHasher, validatePassword } from './core/passwords/index.js';
 export { and, not, or } from './core/permission-composition.js';
 export {
@@ -54,6 +63,7 @@ export {
   SAFE_METHODS,
 } from './core/permissions.js';
 export type { Request, ViewRequest } from './core/request.js';
+export { defineRouteGuard, type RouteGuard, type RouteGuardOptions } from './core/route-guard.js';
 export { grants, HasScope, isValidScope, TOKENS_SCOPE } from './core/scopes.js';
 export { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from './core/settings.js';
 export { SettingsError, settingsFromEnv } from './core/settings-from-env.js';
@@ -101,6 +111,7 @@ export {
   TokenAuthentication,
   type TokenAuthenticationOptions,
 } from './core/token-authentication.js';
+export { TokenCache, type TokenCacheOptions } from './core/token-cache.js';
 export {
   type IssuedToken,
   issueDefaultToken,
@@ -136,3 +147,5 @@ export {
   obtainTokenView,
 } from './core/views/obtain-token.js';
 export { type TokenApiViews, tokenApiViews } from './core/views/token-api.js';
+export { DriverNotInstalledError } from './stores/load-driver.js';
+export { openStore, type StoreSettings } from './stores/open-store.js';

@@ -1,21 +1,13 @@
 import express from 'express';
-import {
-  IsAuthenticated,
-  obtainTokenView,
-  PasswordHasher,
-  settingsFromEnv,
-  systemClock,
-  TokenAuthentication,
-} from 'tessera-auth';
+import { createTessera, IsAuthenticated, openStore, settingsFromEnv } from 'tessera-auth';
 import { errorHandler, mountView, protect } from 'tessera-auth/express';
-import { openSqliteStore } from 'tessera-auth/sqlite';
 
-// HOST, PORT and TESSERA_* as for `tessera serve`; the database is the one `npx tessera` uses.
+// DATABASE_URL, HOST, PORT and TESSERA_* as for `tessera serve` (default ./tessera.sqlite3).
 const settings = settingsFromEnv();
-const store = openSqliteStore({ filename: 'tessera.sqlite3' });
+const store = await openStore(settings.databaseUrl, settings);
 await store.migrate();
-const tokenAuthentication = new TokenAuthentication({ store, keywords: settings.keywords });
-const passwords = new PasswordHasher({ iterations: settings.passwordIterations });
+// Token authentication with its limits, events and last-used records, and DRF's views.
+const tessera = createTessera({ store, settings });
 
 const app = express();
 
@@ -25,7 +17,7 @@ app
   .all(
     protect({
       name: 'Build Trigger',
-      authentication: [tokenAuthentication],
+      authentication: [tessera.tokenAuthentication],
       permissions: [IsAuthenticated],
       methods: ['POST'],
     }),
@@ -35,17 +27,9 @@ app
   });
 
 // DRF's obtain_auth_token, parsing form, multipart or JSON bodies as DRF does.
-mountView(
-  app,
-  '/api-token-auth/',
-  obtainTokenView({
-    store,
-    passwords,
-    clock: systemClock,
-    loginTokenLimit: settings.loginTokenLimit,
-  }),
-  { maxBodyBytes: settings.maxBodyBytes },
-);
+mountView(app, '/api-token-auth/', tessera.views.obtainToken, {
+  maxBodyBytes: settings.maxBodyBytes,
+});
 
 app.use(errorHandler());
 
@@ -53,5 +37,5 @@ const server = app.listen(settings.port, settings.host, () => {
   console.log(`listening on http://${settings.host}:${server.address().port}`);
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => server.close(() => store.close()));
+  process.once(signal, () => server.close(() => tessera.close().then(() => store.close())));
 }

@@ -1,23 +1,17 @@
 import Fastify from 'fastify';
-import {
-  IsAuthenticated,
-  obtainTokenView,
-  PasswordHasher,
-  settingsFromEnv,
-  systemClock,
-} from 'tessera-auth';
-import { mountView, tessera } from 'tessera-auth/fastify';
-import { openSqliteStore } from 'tessera-auth/sqlite';
+import { createTessera, IsAuthenticated, openStore, settingsFromEnv } from 'tessera-auth';
+import { mountView, tessera as tesseraPlugin } from 'tessera-auth/fastify';
 
-// HOST, PORT and TESSERA_* as for `tessera serve`; the database is the one `npx tessera` uses.
+// DATABASE_URL, HOST, PORT and TESSERA_* as for `tessera serve` (default ./tessera.sqlite3).
 const settings = settingsFromEnv();
-const store = openSqliteStore({ filename: 'tessera.sqlite3' });
+const store = await openStore(settings.databaseUrl, settings);
 await store.migrate();
-const passwords = new PasswordHasher({ iterations: settings.passwordIterations });
+// Token authentication with its limits, events and last-used records, and DRF's views.
+const tessera = createTessera({ store, settings });
 
 const app = Fastify({ logger: { level: 'warn' } });
 // request.user and request.auth, and DRF's checks for routes declaring `config.tessera`.
-await app.register(tessera, { store, keywords: settings.keywords });
+await app.register(tesseraPlugin, { authentication: [tessera.tokenAuthentication] });
 
 // The seed's BuildTrigger: token authentication and IsAuthenticated; 200 with an empty body.
 app.post(
@@ -27,18 +21,10 @@ app.post(
 );
 
 // DRF's obtain_auth_token, parsing form, multipart or JSON bodies as DRF does.
-mountView(
-  app,
-  '/api-token-auth/',
-  obtainTokenView({
-    store,
-    passwords,
-    clock: systemClock,
-    loginTokenLimit: settings.loginTokenLimit,
-  }),
-  { maxBodyBytes: settings.maxBodyBytes },
-);
-app.addHook('onClose', () => store.close());
+mountView(app, '/api-token-auth/', tessera.views.obtainToken, {
+  maxBodyBytes: settings.maxBodyBytes,
+});
+app.addHook('onClose', () => tessera.close().then(() => store.close()));
 
 const url = await app.listen({ host: settings.host, port: settings.port });
 console.log(`listening on ${url}`);

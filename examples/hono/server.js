@@ -1,22 +1,14 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import {
-  IsAuthenticated,
-  obtainTokenView,
-  PasswordHasher,
-  settingsFromEnv,
-  systemClock,
-  TokenAuthentication,
-} from 'tessera-auth';
+import { createTessera, IsAuthenticated, openStore, settingsFromEnv } from 'tessera-auth';
 import { errorHandler, mountView, protect } from 'tessera-auth/hono';
-import { openSqliteStore } from 'tessera-auth/sqlite';
 
-// HOST, PORT and TESSERA_* as for `tessera serve`; the database is the one `npx tessera` uses.
+// DATABASE_URL, HOST, PORT and TESSERA_* as for `tessera serve` (default ./tessera.sqlite3).
 const settings = settingsFromEnv();
-const store = openSqliteStore({ filename: 'tessera.sqlite3' });
+const store = await openStore(settings.databaseUrl, settings);
 await store.migrate();
-const tokenAuthentication = new TokenAuthentication({ store, keywords: settings.keywords });
-const passwords = new PasswordHasher({ iterations: settings.passwordIterations });
+// Token authentication with its limits, events and last-used records, and DRF's views.
+const tessera = createTessera({ store, settings });
 
 const app = new Hono();
 
@@ -25,7 +17,7 @@ app.use(
   '/api/build-trigger/',
   protect({
     name: 'Build Trigger',
-    authentication: [tokenAuthentication],
+    authentication: [tessera.tokenAuthentication],
     permissions: [IsAuthenticated],
     methods: ['POST'],
   }),
@@ -33,17 +25,9 @@ app.use(
 app.post('/api/build-trigger/', (c) => c.body(null, 200));
 
 // DRF's obtain_auth_token, parsing form, multipart or JSON bodies as DRF does.
-mountView(
-  app,
-  '/api-token-auth/',
-  obtainTokenView({
-    store,
-    passwords,
-    clock: systemClock,
-    loginTokenLimit: settings.loginTokenLimit,
-  }),
-  { maxBodyBytes: settings.maxBodyBytes },
-);
+mountView(app, '/api-token-auth/', tessera.views.obtainToken, {
+  maxBodyBytes: settings.maxBodyBytes,
+});
 
 app.onError(errorHandler());
 
@@ -51,5 +35,5 @@ const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings
   console.log(`listening on http://${settings.host}:${info.port}`),
 );
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => server.close(() => store.close()));
+  process.once(signal, () => server.close(() => tessera.close().then(() => store.close())));
 }

@@ -1,42 +1,32 @@
 import { createServer } from 'node:http';
 import {
+  createTessera,
   defineView,
   IsAuthenticated,
-  obtainTokenView,
-  PasswordHasher,
+  openStore,
   settingsFromEnv,
-  systemClock,
-  TokenAuthentication,
 } from 'tessera-auth';
 import { viewListener } from 'tessera-auth/node';
-import { openSqliteStore } from 'tessera-auth/sqlite';
 
-// HOST, PORT and TESSERA_* as for `tessera serve`; the database is the one `npx tessera` uses.
+// DATABASE_URL, HOST, PORT and TESSERA_* as for `tessera serve` (default ./tessera.sqlite3).
 const settings = settingsFromEnv();
-const store = openSqliteStore({ filename: 'tessera.sqlite3' });
+const store = await openStore(settings.databaseUrl, settings);
 await store.migrate();
-const tokenAuthentication = new TokenAuthentication({ store, keywords: settings.keywords });
-const passwords = new PasswordHasher({ iterations: settings.passwordIterations });
+// Token authentication with its limits, events and last-used records, and DRF's views.
+const tessera = createTessera({ store, settings });
 
 // The seed's BuildTrigger: token authentication and IsAuthenticated; 200 with an empty body.
 const buildTrigger = defineView({
   name: 'Build Trigger',
-  authentication: [tokenAuthentication],
+  authentication: [tessera.tokenAuthentication],
   permissions: [IsAuthenticated],
   post: () => {},
 });
 
-// DRF's obtain_auth_token, parsing form, multipart or JSON bodies as DRF does.
-const obtainToken = obtainTokenView({
-  store,
-  passwords,
-  clock: systemClock,
-  loginTokenLimit: settings.loginTokenLimit,
-});
-
 const server = createServer(
   viewListener(
-    { '/api/build-trigger/': buildTrigger, '/api-token-auth/': obtainToken },
+    // DRF's obtain_auth_token parses form, multipart or JSON bodies as DRF does.
+    { '/api/build-trigger/': buildTrigger, '/api-token-auth/': tessera.views.obtainToken },
     { maxBodyBytes: settings.maxBodyBytes },
   ),
 );
@@ -44,5 +34,5 @@ server.listen(settings.port, settings.host, () => {
   console.log(`listening on http://${settings.host}:${server.address().port}`);
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => server.close(() => store.close()));
+  process.once(signal, () => server.close(() => tessera.close().then(() => store.close())));
 }

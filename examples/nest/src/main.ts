@@ -1,32 +1,25 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { obtainTokenView, PasswordHasher, settingsFromEnv, systemClock } from 'tessera-auth';
+import { createTessera, openStore, settingsFromEnv } from 'tessera-auth';
 import { TesseraModule } from 'tessera-auth/nest';
-import { openSqliteStore } from 'tessera-auth/sqlite';
 import { BuildTriggerController } from './build-trigger.controller.js';
 
-// HOST, PORT and TESSERA_* as for `tessera serve`; the database is the one `npx tessera` uses.
+// DATABASE_URL, HOST, PORT and TESSERA_* as for `tessera serve` (default ./tessera.sqlite3).
 const settings = settingsFromEnv();
-const store = openSqliteStore({ filename: 'tessera.sqlite3' });
+const store = await openStore(settings.databaseUrl, settings);
 await store.migrate();
-const passwords = new PasswordHasher({ iterations: settings.passwordIterations });
+// Token authentication with its limits, events and last-used records, and DRF's views.
+const tessera = createTessera({ store, settings });
 
 @Module({
   imports: [
     TesseraModule.forRoot({
-      store,
-      keywords: settings.keywords,
+      // `@Authentication(TokenAuthentication)` on a controller resolves to this instance.
+      authentication: [tessera.tokenAuthentication],
       maxBodyBytes: settings.maxBodyBytes,
       // DRF's obtain_auth_token, parsing form, multipart or JSON bodies as DRF does.
-      views: {
-        'api-token-auth/': obtainTokenView({
-          store,
-          passwords,
-          clock: systemClock,
-          loginTokenLimit: settings.loginTokenLimit,
-        }),
-      },
+      views: { 'api-token-auth/': tessera.views.obtainToken },
     }),
   ],
   controllers: [BuildTriggerController],
@@ -38,5 +31,10 @@ const app = await NestFactory.create(AppModule, { bodyParser: false, logger: ['w
 await app.listen(settings.port, settings.host);
 console.log(`listening on ${await app.getUrl()}`);
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => app.close().then(() => store.close()));
+  process.once(signal, () =>
+    app
+      .close()
+      .then(() => tessera.close())
+      .then(() => store.close()),
+  );
 }
