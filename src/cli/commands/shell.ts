@@ -1,4 +1,4 @@
-import { start } from 'node:repl';
+import { type REPLEval, type REPLServer, start } from 'node:repl';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { runAction } from '../run-action.js';
@@ -22,7 +22,22 @@ export function registerShell(program: Command, context: CliContext): void {
         );
         const repl = start({ prompt: 'tessera> ' });
         Object.assign(repl.context, { ...api, store, settings: context.settings });
+        // With piped input the REPL exits at end of input while an `await` may still run: wait
+        // for every evaluation to finish before the store closes.
+        let pending = 0;
+        let drained: (() => void) | undefined;
+        const evaluate = repl.eval;
+        const counted: REPLEval = function (this: REPLServer, code, scope, file, done) {
+          pending++;
+          evaluate.call(this, code, scope, file, (error, result) => {
+            pending--;
+            done(error, result);
+            if (pending === 0) drained?.();
+          });
+        };
+        Object.defineProperty(repl, 'eval', { value: counted });
         await new Promise<void>((resolve) => repl.on('exit', resolve));
+        if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
       }),
     );
 }
