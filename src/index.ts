@@ -52,6 +52,11 @@ export {
 } from './core/key-format.js';
 export { type NodeViewRequestOptions, nodeViewRequest } from './core/node-view-request.js';
 export { writeViewResponse } from './core/node-view-response.js';
+export {
+  loadOptionalExport,
+  type ModuleLoader,
+  OptionalPackageError,
+} from './core/optional-package.js';
 export { PasswordHasher, validatePassword } from './core/passwords/index.js';
 export { and, not, or } from './core/permission-composition.js';
 export {
@@ -147,5 +152,4 @@ export {
   obtainTokenView,
 } from './core/views/obtain-token.js';
 export { type TokenApiViews, tokenApiViews } from './core/views/token-api.js';
-export { DriverNotInstalledError } from './stores/load-driver.js';
 export { openStore, type StoreSettings } from './stores/open-store.js';

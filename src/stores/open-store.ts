@@ -1,7 +1,7 @@
+import { loadOptionalExport } from '../core/optional-package.js';
 import { DEFAULT_SETTINGS, type TesseraSettings } from '../core/settings.js';
 import { SettingsError } from '../core/settings-from-env.js';
 import type { Store } from '../core/store.js';
-import { loadDriverExport } from './load-driver.js';
 import { openMysqlStore } from './mysql/index.js';
 import { openPostgresStore } from './postgres/index.js';
 import { redisInvalidationChannel } from './redis/redis-invalidation-channel.js';
@@ -34,7 +34,7 @@ export function sqliteFilename(databaseUrl: string): string {
 /**
  * Opens the store a `DATABASE_URL` names, without migrating it: `sqlite:`, `postgres://` or
  * `postgresql://`, `mysql://` or `mariadb://`. A server database's driver (`pg`, `mysql2`) is
- * loaded only then, and a missing one is a `DriverNotInstalledError` naming the package.
+ * loaded only then, and a missing one is an `OptionalPackageError` naming the package.
  * @example
  * const store = await openStore('sqlite:./tessera.sqlite3');
  * const shared = await openStore(settings.databaseUrl, settings);
@@ -43,7 +43,7 @@ export async function openStore(databaseUrl: string, settings: StoreSettings = {
   const store = await openDatabase(databaseUrl, settings);
   if (settings.redisUrl) {
     // Every process that writes (servers and the CLI) publishes; servers also listen.
-    await loadDriverExport('ioredis', 'Redis', 'Redis');
+    await loadOptionalExport('ioredis', 'Redis', 'Redis');
     (store as SqlStore).addInvalidationChannel(
       redisInvalidationChannel({
         url: settings.redisUrl,

@@ -1,4 +1,4 @@
-import { importModule, loadOptionalFunction, type ModuleLoader } from './optional-package.js';
+import { importModule, loadOptionalExport, type ModuleLoader } from '../optional-package.js';
 
 /** The name Django's `Argon2PasswordHasher` writes before the PHC string. */
 export const ARGON2_ALGORITHM = 'argon2';
@@ -15,10 +15,10 @@ export async function verifyArgon2(
   encoded: string,
   loader: ModuleLoader = importModule,
 ): Promise<boolean> {
-  const verify = await loadOptionalFunction<Argon2Verify>(
+  const verify = await loadOptionalExport<Argon2Verify>(
     'argon2',
     'verify',
-    ARGON2_ALGORITHM,
+    `Checking a Django "${ARGON2_ALGORITHM}" password hash`,
     loader,
   );
   const phc = encoded.slice(ARGON2_ALGORITHM.length);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { importModule, loadOptionalFunction, type ModuleLoader } from './optional-package.js';
+import { importModule, loadOptionalExport, type ModuleLoader } from '../optional-package.js';
 
 /** The name Django's `BCryptSHA256PasswordHasher` writes before the bcrypt string. */
 export const BCRYPT_SHA256_ALGORITHM = 'bcrypt_sha256';
@@ -16,10 +16,10 @@ export async function verifyBcryptSha256(
   encoded: string,
   loader: ModuleLoader = importModule,
 ): Promise<boolean> {
-  const compare = await loadOptionalFunction<BcryptCompare>(
+  const compare = await loadOptionalExport<BcryptCompare>(
     'bcryptjs',
     'compare',
-    BCRYPT_SHA256_ALGORITHM,
+    `Checking a Django "${BCRYPT_SHA256_ALGORITHM}" password hash`,
     loader,
   );
   const bcryptHash = encoded.slice(BCRYPT_SHA256_ALGORITHM.length + 1);

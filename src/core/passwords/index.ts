@@ -1,6 +1,6 @@
+export { type ModuleLoader, OptionalPackageError } from '../optional-package.js';
 export { ConcurrencyLimit } from './concurrency-limit.js';
 export { DEFAULT_PBKDF2_ITERATIONS, type Pbkdf2Function } from './django-pbkdf2.js';
-export { type ModuleLoader, OptionalPackageError } from './optional-package.js';
 export {
   DEFAULT_HASH_CONCURRENCY,
   DEFAULT_HASH_QUEUE_LIMIT,

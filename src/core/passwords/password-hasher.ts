@@ -1,3 +1,4 @@
+import { importModule, type ModuleLoader } from '../optional-package.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { ARGON2_ALGORITHM, verifyArgon2 } from './django-argon2.js';
 import { BCRYPT_SHA256_ALGORITHM, verifyBcryptSha256 } from './django-bcrypt.js';
@@ -15,7 +16,6 @@ import {
   saltNeedsUpdate,
   verifyPbkdf2,
 } from './django-pbkdf2.js';
-import { importModule, type ModuleLoader } from './optional-package.js';
 import { isPasswordUsable, makeUnusablePassword } from './unusable-password.js';
 
 /** Hash computations allowed at once by default: below libuv's default pool of 4 threads. */

@@ -1,5 +1,5 @@
 import type { MysqlPoolConnection } from 'kysely';
-import { loadDriverExport } from '../load-driver.js';
+import { loadOptionalExport } from '../../core/optional-package.js';
 
 /** A connection as the pool's `connection` event hands it over, before anyone else uses it. */
 export interface Mysql2NewConnection {
@@ -36,5 +36,5 @@ export type Mysql2CreatePool = (config: Mysql2PoolConfig) => Mysql2Pool;
 
 /** Loads `mysql2` on first use; a missing package is one error naming it. */
 export async function loadMysql2CreatePool(): Promise<Mysql2CreatePool> {
-  return (await loadDriverExport('mysql2', 'createPool', 'MySQL/MariaDB')) as Mysql2CreatePool;
+  return (await loadOptionalExport('mysql2', 'createPool', 'MySQL/MariaDB')) as Mysql2CreatePool;
 }

@@ -1,5 +1,5 @@
 import type { PostgresPoolClient } from 'kysely';
-import { loadDriverExport } from '../load-driver.js';
+import { loadOptionalExport } from '../../core/optional-package.js';
 
 /** A query `pg` prepares once per connection under `name` and then only executes. */
 export interface PgNamedQuery {
@@ -35,5 +35,5 @@ export type PgPoolConstructor = new (config: PgPoolConfig) => PgPool;
 
 /** Loads `pg` on first use; a missing package is one error naming it. */
 export async function loadPgPool(): Promise<PgPoolConstructor> {
-  return (await loadDriverExport('pg', 'Pool', 'PostgreSQL')) as PgPoolConstructor;
+  return (await loadOptionalExport('pg', 'Pool', 'PostgreSQL')) as PgPoolConstructor;
 }

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type Invalidation, parseInvalidation } from '../../core/invalidation.js';
-import { loadDriverExport } from '../load-driver.js';
+import { loadOptionalExport } from '../../core/optional-package.js';
 import type { InvalidationChannel } from '../sql/invalidation-hub.js';
 import type { Database } from '../sql/schema.js';
 
@@ -76,7 +76,7 @@ export function postgresInvalidationChannel(
       const connect = async () => {
         if (stopped) return;
         try {
-          const Client = (await loadDriverExport(
+          const Client = (await loadOptionalExport(
             'pg',
             'Client',
             'PostgreSQL',

@@ -1,4 +1,4 @@
-import { loadDriverExport } from '../load-driver.js';
+import { loadOptionalExport } from '../../core/optional-package.js';
 
 /** The part of an ioredis client the Redis stores use (structural, so `ioredis` stays optional). */
 export interface RedisClient {
@@ -25,5 +25,5 @@ export type RedisConstructor = new (url: string, options: RedisClientOptions) =>
 
 /** Loads `ioredis` on first use; a missing package is one error naming it. */
 export async function loadRedis(): Promise<RedisConstructor> {
-  return (await loadDriverExport('ioredis', 'Redis', 'Redis')) as RedisConstructor;
+  return (await loadOptionalExport('ioredis', 'Redis', 'Redis')) as RedisConstructor;
 }

@@ -1,5 +1,5 @@
 import { type Invalidation, parseInvalidation } from '../../core/invalidation.js';
-import { loadDriverExport } from '../load-driver.js';
+import { loadOptionalExport } from '../../core/optional-package.js';
 import type { InvalidationChannel } from '../sql/invalidation-hub.js';
 
 /** The Redis channel tessera publishes invalidations on. */
@@ -29,7 +29,7 @@ async function client(
   options: RedisInvalidationOptions,
   subscriber: boolean,
 ): Promise<PubSubClient> {
-  const Redis = (await loadDriverExport('ioredis', 'Redis', 'Redis')) as PubSubConstructor;
+  const Redis = (await loadOptionalExport('ioredis', 'Redis', 'Redis')) as PubSubConstructor;
   const redis = new Redis(options.url, {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DriverNotInstalledError, loadDriverExport } from '../../src/stores/load-driver.js';
+import { loadOptionalExport, OptionalPackageError } from '../../src/core/optional-package.js';
 
 test('a driver package that is not installed is one error naming the package to install', async () => {
   await assert.rejects(
-    loadDriverExport('tessera-no-such-driver', 'Pool', 'PostgreSQL'),
+    loadOptionalExport('tessera-no-such-driver', 'Pool', 'PostgreSQL'),
     (error: unknown) => {
-      assert.ok(error instanceof DriverNotInstalledError);
+      assert.ok(error instanceof OptionalPackageError);
       assert.equal(error.packageName, 'tessera-no-such-driver');
       assert.equal(
         error.message,
@@ -21,14 +21,14 @@ test('a driver package that is not installed is one error naming the package to 
 
 test('a package without the export is refused the same way', async () => {
   await assert.rejects(
-    loadDriverExport('pg', 'createPool', 'MySQL/MariaDB', async () => ({ default: {} })),
+    loadOptionalExport('pg', 'createPool', 'MySQL/MariaDB', async () => ({ default: {} })),
     /MySQL\/MariaDB needs the optional package "pg", which has no "createPool" export\. Install it with: npm install pg/,
   );
 });
 
 test('the installed drivers load, CommonJS default export or named', async () => {
-  assert.equal(typeof (await loadDriverExport('pg', 'Pool', 'PostgreSQL')), 'function');
-  assert.equal(typeof (await loadDriverExport('mysql2', 'createPool', 'MySQL')), 'function');
+  assert.equal(typeof (await loadOptionalExport('pg', 'Pool', 'PostgreSQL')), 'function');
+  assert.equal(typeof (await loadOptionalExport('mysql2', 'createPool', 'MySQL')), 'function');
   const named = () => 'named';
-  assert.equal(await loadDriverExport('x', 'Pool', 'X', async () => ({ Pool: named })), named);
+  assert.equal(await loadOptionalExport('x', 'Pool', 'X', async () => ({ Pool: named })), named);
 });
