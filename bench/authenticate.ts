@@ -1,102 +1,305 @@
-// Micro-benchmark: TokenAuthentication.authenticateCredentials() on a SQLite store holding
-// 100,000 tokens, next to a bare SHA-256 + Map lookup of the same keys.
-// Run: npm run bench:authenticate   (prints nanoseconds per call; figures drift, compare ratios)
+// Micro-benchmarks of TokenAuthentication.authenticate() in-process, on SQLite: nanoseconds per
+// call for a valid key, a malformed key (refused by grammar or checksum, no read) and an unknown
+// well-formed key, beside a bare SHA-256 + Map lookup; the valid-key cost at 1,000, 100,000 and
+// 1,000,000 tokens; and the token cache's memory at its bound (estimate and measured heap).
+// Run: npm run bench:authenticate   (figures drift on a shared machine: compare within one run)
 import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { systemClock } from '../src/core/clock.js';
 import { AuthenticationFailed } from '../src/core/errors.js';
-import { generateKey, keyDigest, keyPreview } from '../src/core/key-format.js';
-import { TokenAuthentication } from '../src/core/token-authentication.js';
+import { generateKey, keyDigest } from '../src/core/key-format.js';
+import type { ViewRequest } from '../src/core/request.js';
+import { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from '../src/core/settings.js';
+import { createTessera } from '../src/core/tessera.js';
+import { TokenCache } from '../src/core/token-cache.js';
 import { openSqliteStore } from '../src/stores/sqlite/index.js';
+import { median } from './interleaved-load.js';
+import { seedTokens } from './token-fixture.js';
 
-const TOKENS = Number(process.env.BENCH_TOKENS ?? 100_000);
-const USERS = 1000;
-const SAMPLE = 2000;
-
-/** Fills the tables directly: setup speed only, the measured path goes through the store. */
-function seed(filename: string): string[] {
-  const db = new Database(filename);
-  const now = '2026-01-01 00:00:00.000000';
-  const addUser = db.prepare(
-    `INSERT INTO auth_user (password, last_login, is_superuser, username, last_name, email,
-       is_staff, is_active, date_joined, first_name) VALUES ('!', NULL, 0, ?, '', '', 0, 1, ?, '')`,
-  );
-  const addToken = db.prepare(
-    `INSERT INTO tessera_token (user_id, kind, name, digest, preview, scopes, created)
-     VALUES (?, 'named', ?, ?, ?, '["*"]', ?)`,
-  );
-  const sample: string[] = [];
-  db.transaction(() => {
-    for (let u = 1; u <= USERS; u++) addUser.run(`user${u}`, now);
-    for (let i = 0; i < TOKENS; i++) {
-      const key = generateKey();
-      if (i % Math.floor(TOKENS / SAMPLE) === 0) sample.push(key);
-      addToken.run((i % USERS) + 1, `token${i}`, keyDigest(key), keyPreview(key), now);
-    }
-  })();
-  db.close();
-  return sample;
+/** One timed row: nanoseconds per call, the median over interleaved rounds. */
+export interface NsRow {
+  readonly label: string;
+  readonly ns: number;
 }
 
-async function timeAsync(
-  label: string,
-  keys: readonly string[],
-  rounds: number,
-  run: (key: string) => Promise<unknown>,
-) {
-  for (const key of keys) await run(key); // warm up
+/** What `authenticateFigures` measured. */
+export interface AuthenticateFigures {
+  readonly tokens: number;
+  readonly bare: NsRow;
+  readonly valid: NsRow;
+  readonly validCached: NsRow;
+  readonly badChecksum: NsRow;
+  readonly badGrammar: NsRow;
+  readonly unknown: NsRow;
+}
+
+/** The valid-key cost at each store size. */
+export interface ScaleFigures {
+  readonly sizes: readonly { readonly tokens: number; readonly ns: number }[];
+  /** ns at the largest size over ns at the smallest. */
+  readonly ratio: number;
+}
+
+/** The token cache filled past its bound. */
+export interface CacheMemoryFigures {
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+  /** Lookups of distinct valid keys made to fill it (more than `maxEntries`). */
+  readonly lookups: number;
+  readonly entries: number;
+  /** `TokenCache.size.bytes`, the cache's own estimate. */
+  readonly estimatedBytes: number;
+  /** Growth of the V8 heap (after full collections) from the empty cache to the full one. */
+  readonly heapBytes: number;
+}
+
+type Call = (key: string) => unknown;
+
+/** A request carrying `Authorization: Token <key>` from 127.0.0.1, as an adapter builds one. */
+function tokenRequest(key: string): ViewRequest {
+  const header = `Token ${key}`;
+  return {
+    method: 'POST',
+    header: (name) => (name === 'authorization' ? header : undefined),
+    query: () => undefined,
+    readBody: async () => new Uint8Array(),
+    remoteAddress: '127.0.0.1',
+  };
+}
+
+async function timeOnce(keys: readonly string[], call: Call): Promise<number> {
   const start = process.hrtime.bigint();
-  for (let r = 0; r < rounds; r++) for (const key of keys) await run(key);
-  const ns = Number(process.hrtime.bigint() - start) / (rounds * keys.length);
-  return { label, ns };
+  for (const key of keys) {
+    const result = call(key);
+    if (result instanceof Promise) await result;
+  }
+  return Number(process.hrtime.bigint() - start) / keys.length;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
-try {
+/** Runs every row over its keys once per round, rows in turn, and keeps each row's median. */
+async function interleavedNs(
+  rows: readonly { label: string; keys: readonly string[]; call: Call }[],
+  rounds: number,
+): Promise<NsRow[]> {
+  for (const row of rows) await timeOnce(row.keys, row.call); // warm-up
+  const times = rows.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, row] of rows.entries())
+      times[index]?.push(await timeOnce(row.keys, row.call));
+  }
+  return rows.map((row, index) => ({ label: row.label, ns: median(times[index] ?? []) }));
+}
+
+function expectRefusal(promise: Promise<unknown>): Promise<void> {
+  return promise.then(
+    () => {
+      throw new Error('expected a refusal');
+    },
+    (error: unknown) => {
+      if (!(error instanceof AuthenticationFailed)) throw error;
+    },
+  );
+}
+
+function tempStore(tokens: number, sampleSize: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const filename = join(dir, 'bench.sqlite3');
   const store = openSqliteStore({ filename });
-  await store.migrate();
-  const valid = seed(filename);
-  const authentication = new TokenAuthentication({ store });
-  const refused = (promise: Promise<unknown>) =>
-    promise.then(
-      () => {
-        throw new Error('expected a refusal');
-      },
-      (error: unknown) => {
-        if (!(error instanceof AuthenticationFailed)) throw error;
-      },
-    );
-  const malformed = valid.map((key) => `${key.slice(0, -1)}${key.endsWith('a') ? 'b' : 'a'}`);
-  const unknown = valid.map(() => generateKey());
-  const map = new Map(valid.map((key) => [hash('sha256', key, 'hex'), { key }]));
+  return {
+    store,
+    async seed(): Promise<string[]> {
+      await store.migrate();
+      return seedTokens(filename, tokens, sampleSize);
+    },
+    async close(): Promise<void> {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
-  const rows = [
-    await timeAsync('bare sha256 + Map.get', valid, 50, async (key) =>
-      map.get(hash('sha256', key, 'hex')),
-    ),
-    await timeAsync('authenticate: valid key', valid, 20, (key) =>
-      authentication.authenticateCredentials(key),
-    ),
-    await timeAsync('authenticate: bad checksum (no read)', malformed, 50, (key) =>
-      refused(authentication.authenticateCredentials(key)),
-    ),
-    await timeAsync('authenticate: unknown well-formed key', unknown, 20, (key) =>
-      refused(authentication.authenticateCredentials(key)),
-    ),
-  ];
-  const bare = rows[0]?.ns ?? 1;
+// Settings as shipped; the refusal rows turn the key-guess limit off, or they would time 429s.
+const SHIPPED: TesseraSettings = { ...DEFAULT_SETTINGS, logLevel: 'silent' };
+
+/** Times `authenticate()` for each kind of key on a store of `tokens` tokens. */
+export async function authenticateFigures(
+  options: { tokens?: number; rounds?: number; sample?: number } = {},
+): Promise<AuthenticateFigures> {
+  const tokens = options.tokens ?? 100_000;
+  const fixture = tempStore(tokens, options.sample ?? 2000);
+  try {
+    const valid = await fixture.seed();
+    const { store } = fixture;
+    const shipped = createTessera({ store, settings: SHIPPED });
+    const cached = createTessera({ store, settings: { ...SHIPPED, tokenCacheSeconds: 60 } });
+    const unlimited = createTessera({ store, settings: { ...SHIPPED, ...THROTTLING_OFF } });
+    const requests = new Map<string, ViewRequest>();
+    const request = (key: string) => requests.get(key) as ViewRequest;
+    const badChecksum = valid.map((key) => `${key.slice(0, -1)}${key.endsWith('a') ? 'b' : 'a'}`);
+    const badGrammar = valid.map((key) => key.slice(0, -1));
+    const unknown = valid.map(() => generateKey());
+    for (const key of [...valid, ...badChecksum, ...badGrammar, ...unknown]) {
+      requests.set(key, tokenRequest(key));
+    }
+    const map = new Map(valid.map((key) => [hash('sha256', key, 'hex'), { key }]));
+    const rows = await interleavedNs(
+      [
+        { label: 'bare sha256 + Map.get', keys: valid, call: (key) => map.get(keyDigest(key)) },
+        {
+          label: 'authenticate(): valid key',
+          keys: valid,
+          call: (key) => shipped.tokenAuthentication.authenticate(request(key)),
+        },
+        {
+          label: 'authenticate(): valid key, token cache hit',
+          keys: valid,
+          call: (key) => cached.tokenAuthentication.authenticate(request(key)),
+        },
+        {
+          label: 'authenticate(): bad checksum (no read)',
+          keys: badChecksum,
+          call: (key) => expectRefusal(unlimited.tokenAuthentication.authenticate(request(key))),
+        },
+        {
+          label: 'authenticate(): bad grammar (no read)',
+          keys: badGrammar,
+          call: (key) => expectRefusal(unlimited.tokenAuthentication.authenticate(request(key))),
+        },
+        {
+          label: 'authenticate(): unknown well-formed key',
+          keys: unknown,
+          call: (key) => expectRefusal(unlimited.tokenAuthentication.authenticate(request(key))),
+        },
+      ],
+      options.rounds ?? 7,
+    );
+    for (const tessera of [shipped, cached, unlimited]) await tessera.close();
+    const [bare, validRow, validCached, checksumRow, grammarRow, unknownRow] = rows as [
+      NsRow,
+      NsRow,
+      NsRow,
+      NsRow,
+      NsRow,
+      NsRow,
+    ];
+    return {
+      tokens,
+      bare,
+      valid: validRow,
+      validCached,
+      badChecksum: checksumRow,
+      badGrammar: grammarRow,
+      unknown: unknownRow,
+    };
+  } finally {
+    await fixture.close();
+  }
+}
+
+/** Times the valid-key `authenticate()` on stores of each size, interleaved. */
+export async function scaleFigures(
+  options: { sizes?: readonly number[]; rounds?: number } = {},
+): Promise<ScaleFigures> {
+  const sizes = options.sizes ?? [1000, 100_000, 1_000_000];
+  const fixtures = sizes.map((tokens) => ({ tokens, fixture: tempStore(tokens, 1000) }));
+  try {
+    const rows = [];
+    const tesseras = [];
+    for (const { tokens, fixture } of fixtures) {
+      const keys = await fixture.seed();
+      const tessera = createTessera({ store: fixture.store, settings: SHIPPED });
+      tesseras.push(tessera);
+      const requests = new Map(keys.map((key) => [key, tokenRequest(key)]));
+      rows.push({
+        label: String(tokens),
+        keys,
+        call: (key: string) =>
+          tessera.tokenAuthentication.authenticate(requests.get(key) as ViewRequest),
+      });
+    }
+    const measured = await interleavedNs(rows, options.rounds ?? 7);
+    for (const tessera of tesseras) await tessera.close();
+    const figures = measured.map((row, index) => ({ tokens: sizes[index] as number, ns: row.ns }));
+    const first = figures[0]?.ns ?? Number.NaN;
+    const last = figures[figures.length - 1]?.ns ?? Number.NaN;
+    return { sizes: figures, ratio: last / first };
+  } finally {
+    for (const { fixture } of fixtures) await fixture.close();
+  }
+}
+
+/** A full garbage collection, exposing `gc` when node was started without `--expose-gc`. */
+function collectGarbage(): void {
+  let gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  gc();
+}
+
+/**
+ * Fills a token cache with the shipped bounds (`tokenCacheMaxEntries`, `tokenCacheMaxBytes`)
+ * from a store holding more tokens than it keeps, and reports its estimate and the heap growth.
+ */
+export async function cacheMemoryFigures(): Promise<CacheMemoryFigures> {
+  const maxEntries = DEFAULT_SETTINGS.tokenCacheMaxEntries;
+  const maxBytes = DEFAULT_SETTINGS.tokenCacheMaxBytes;
+  const lookups = Math.round(maxEntries * 1.2);
+  const fixture = tempStore(lookups * 2, lookups);
+  try {
+    const keys = await fixture.seed();
+    const digests = keys.map(keyDigest);
+    const cache = new TokenCache(fixture.store, {
+      clock: systemClock,
+      ttlMs: 3_600_000,
+      maxEntries,
+      maxBytes,
+    });
+    await fixture.store.findTokenByDigest(digests[0] as string); // statement prepared, JIT warm
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    for (const digest of digests) await cache.findTokenByDigest(digest);
+    collectGarbage();
+    const after = process.memoryUsage().heapUsed;
+    const { entries, bytes } = cache.size;
+    return {
+      maxEntries,
+      maxBytes,
+      lookups,
+      entries,
+      estimatedBytes: bytes,
+      heapBytes: after - before,
+    };
+  } finally {
+    await fixture.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const figures = await authenticateFigures({
+    tokens: Number(process.env.BENCH_TOKENS ?? 100_000),
+  });
   console.log(
-    `authenticate() on SQLite with ${TOKENS.toLocaleString('en')} tokens (node ${process.version})`,
+    `authenticate() on SQLite with ${figures.tokens.toLocaleString('en')} tokens (node ${process.version})`,
   );
-  for (const row of rows) {
+  const { bare } = figures;
+  for (const row of [
+    bare,
+    figures.valid,
+    figures.validCached,
+    figures.badChecksum,
+    figures.badGrammar,
+    figures.unknown,
+  ]) {
     console.log(
-      `${row.label.padEnd(40)} ${row.ns.toFixed(0).padStart(8)} ns/call  ${(row.ns / bare).toFixed(1)}x bare`,
+      `${row.label.padEnd(44)} ${row.ns.toFixed(0).padStart(8)} ns/call  ${(row.ns / bare.ns).toFixed(1)}x bare`,
     );
   }
-  await store.close();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -28,8 +28,11 @@ export interface BenchServer extends BenchServerReady {
  * loop) on a fresh SQLite file, with users `alice` (and a key) and `olga` (an older hash).
  */
 export function startBenchServer(config: BenchServerConfig): Promise<BenchServer> {
-  const child = fork(fileURLToPath(new URL('./bench-server-process.ts', import.meta.url)), {
-    execArgv: ['--import', 'tsx'],
+  // Compiled (`npm run bench`, under bench/.build) the server is JavaScript; else tsx runs it.
+  const compiled = import.meta.url.endsWith('.js');
+  const entry = compiled ? './bench-server-process.js' : './bench-server-process.ts';
+  const child = fork(fileURLToPath(new URL(entry, import.meta.url)), {
+    execArgv: compiled ? [] : ['--import', 'tsx'],
     env: { ...process.env, TESSERA_BENCH_SERVER: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

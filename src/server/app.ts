@@ -36,6 +36,22 @@ const EVENT_LEVELS: Record<TesseraEventName, 'debug' | 'info' | 'warn'> = {
   token_revoked: 'info',
 };
 
+// pino's level numbers; a logger with other level names always gets the call and decides itself.
+const LEVEL_VALUES: Readonly<Record<string, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Number.POSITIVE_INFINITY,
+};
+
+function logs(loggerLevel: string, level: string): boolean {
+  const threshold = LEVEL_VALUES[loggerLevel];
+  return threshold === undefined || threshold <= (LEVEL_VALUES[level] ?? threshold);
+}
+
 /**
  * The reference server: the seed's `POST /api/build-trigger/`, DRF's `POST /api-token-auth/`,
  * knox's logout and logoutall, and the token API. It logs one line per request (method, path,
@@ -81,7 +97,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       onWarning: (message) => app.log.warn(message),
     });
   for (const [name, level] of Object.entries(EVENT_LEVELS) as [TesseraEventName, 'info'][]) {
-    tessera.events.on(name, (payload) => app.log[level]({ event: name, ...payload }, 'event'));
+    // `authenticated` fires on every request: build its log object only when the line is written.
+    tessera.events.on(name, (payload) => {
+      if (logs(app.log.level, level)) app.log[level]({ event: name, ...payload }, 'event');
+    });
   }
   app.addHook('onClose', () => tessera.close());
   if (ownThrottleBackend) app.addHook('onClose', () => ownThrottleBackend.close());

@@ -153,6 +153,20 @@ describe('TokenCache over a real SQLite store', () => {
     assert.ok(byBytes.size.bytes <= 1000);
   });
 
+  test('a token used between every new one is never evicted', async () => {
+    const tokens = cache({ maxEntries: 4 });
+    const hot = await userWithKey('hot');
+    await tokens.findTokenByDigest(hot.digest);
+    for (let i = 0; i < 12; i++) {
+      const other = await userWithKey(`other${i}`);
+      await tokens.findTokenByDigest(other.digest);
+      reads = 0;
+      await tokens.findTokenByDigest(hot.digest);
+      assert.equal(reads, 0, `hot was read again after ${i + 1} other tokens`);
+    }
+    assert.equal(tokens.size.entries, 4);
+  });
+
   test('when the channel drops the cache empties and stays off until it is back', async () => {
     const tokens = cache();
     const a = await userWithKey('a');
