@@ -12,13 +12,18 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { systemClock } from '../src/core/clock.js';
 import { AuthenticationFailed } from '../src/core/errors.js';
-import { generateKey, keyDigest } from '../src/core/key-format.js';
+import { generateKey, keyDigest, keyPreview } from '../src/core/key-format.js';
+import { PasswordHasher } from '../src/core/passwords/index.js';
 import type { ViewRequest } from '../src/core/request.js';
 import { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from '../src/core/settings.js';
+import type { Store } from '../src/core/store.js';
 import { createTessera } from '../src/core/tessera.js';
 import { TokenCache } from '../src/core/token-cache.js';
+import { createUser } from '../src/core/users.js';
+import { openStore } from '../src/stores/open-store.js';
 import { openSqliteStore } from '../src/stores/sqlite/index.js';
 import { median } from './interleaved-load.js';
+import { createBenchDatabase } from './postgres-database.js';
 import { seedTokens } from './token-fixture.js';
 
 /** One timed row: nanoseconds per call, the median over interleaved rounds. */
@@ -43,6 +48,12 @@ export interface ScaleFigures {
   readonly sizes: readonly { readonly tokens: number; readonly ns: number }[];
   /** ns at the largest size over ns at the smallest. */
   readonly ratio: number;
+}
+
+/** The valid-key `authenticate()` per store, each read every time and through the token cache. */
+export interface LookupByStoreFigures {
+  readonly tokens: number;
+  readonly rows: readonly NsRow[];
 }
 
 /** The token cache filled past its bound. */
@@ -230,6 +241,81 @@ export async function scaleFigures(
     return { sizes: figures, ratio: last / first };
   } finally {
     for (const { fixture } of fixtures) await fixture.close();
+  }
+}
+
+/** Adds `count` tokens to `store` through its API, for one user, and returns their keys. */
+async function addTokens(store: Store, count: number): Promise<string[]> {
+  const passwords = new PasswordHasher({ iterations: 1000 });
+  const user = await createUser(store, passwords, systemClock, {
+    username: 'bench',
+    password: 'bench-password',
+  });
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = generateKey();
+    await store.createToken({
+      userId: user.id,
+      kind: 'named',
+      name: `token${i}`,
+      digest: keyDigest(key),
+      preview: keyPreview(key),
+      scopes: ['*'],
+      created: new Date(),
+      expires: null,
+      slidingSeconds: null,
+      maxExpires: null,
+    });
+    keys.push(key);
+  }
+  return keys;
+}
+
+/**
+ * The valid-key `authenticate()` on SQLite and on PostgreSQL (at `postgresAdminUrl`, in a database
+ * made for the run), each without and with the token cache, interleaved in one process.
+ */
+export async function lookupByStoreFigures(
+  postgresAdminUrl: string,
+  options: { tokens?: number; rounds?: number } = {},
+): Promise<LookupByStoreFigures> {
+  const tokens = options.tokens ?? 2000;
+  const sqlite = tempStore(tokens, tokens);
+  const database = await createBenchDatabase(postgresAdminUrl);
+  const settings = { ...SHIPPED, databaseUrl: database.url };
+  let postgres: Store | undefined;
+  const tesseras: ReturnType<typeof createTessera>[] = [];
+  try {
+    const sqliteKeys = await sqlite.seed();
+    postgres = await openStore(database.url, settings);
+    await postgres.migrate();
+    const postgresKeys = await addTokens(postgres, tokens);
+    const rows = [];
+    for (const [name, store, keys] of [
+      ['SQLite', sqlite.store, sqliteKeys],
+      ['PostgreSQL', postgres, postgresKeys],
+    ] as const) {
+      const requests = new Map(keys.map((key) => [key, tokenRequest(key)]));
+      for (const cacheSeconds of [null, 60]) {
+        const tessera = createTessera({
+          store,
+          settings: { ...settings, tokenCacheSeconds: cacheSeconds },
+        });
+        tesseras.push(tessera);
+        rows.push({
+          label: `${name}, ${cacheSeconds === null ? 'read every request' : 'token cache hit'}`,
+          keys,
+          call: (key: string) =>
+            tessera.tokenAuthentication.authenticate(requests.get(key) as ViewRequest),
+        });
+      }
+    }
+    return { tokens, rows: await interleavedNs(rows, options.rounds ?? 7) };
+  } finally {
+    for (const tessera of tesseras) await tessera.close();
+    await postgres?.close();
+    await sqlite.close();
+    await database.drop();
   }
 }
 

@@ -1,4 +1,4 @@
-// `npm run bench`: the whole suite (issue #7). Throughput ratios under wrk (tessera against a bare
+// `npm run bench`: the whole suite. Throughput ratios under wrk (tessera against a bare
 // route of the same app, per framework and store, and against peers), authenticate() in-process,
 // scale and cache memory, and login figures; writes bench/results/latest.json and latest.svg and
 // prints the tables. Figures drift on a shared machine: compare ratios measured in one run.
@@ -12,6 +12,8 @@ import {
   authenticateFigures,
   type CacheMemoryFigures,
   cacheMemoryFigures,
+  type LookupByStoreFigures,
+  lookupByStoreFigures,
   type ScaleFigures,
   scaleFigures,
 } from './authenticate.js';
@@ -62,6 +64,13 @@ const throughput: ThroughputFigures = await throughputFigures({
 });
 progress('authenticate() in-process');
 const authenticate: AuthenticateFigures = await authenticateFigures();
+progress('authenticate() by store: SQLite and PostgreSQL, with and without the token cache');
+let lookupByStore: LookupByStoreFigures | { readonly error: string };
+try {
+  lookupByStore = await lookupByStoreFigures(postgresAdminUrl);
+} catch (error) {
+  lookupByStore = { error: `PostgreSQL: ${(error as Error).message}` };
+}
 progress('scale: 1,000 / 100,000 / 1,000,000 tokens');
 const scale: ScaleFigures = await scaleFigures();
 progress('token cache memory');
@@ -86,6 +95,7 @@ const results = {
   peers: { betterAuth: betterAuthVersions ?? null },
   throughput,
   authenticate,
+  lookupByStore,
   scale,
   cacheMemory,
   login: { rate, flood, timing },
@@ -147,6 +157,16 @@ for (const row of [
 ]) {
   lines.push(`| ${row.label} | ${whole(row.ns)} | ${fixed(row.ns / bareNs, 1)} |`);
 }
+if ('error' in lookupByStore) {
+  lines.push('', `Valid-key authenticate() by store: not measured: ${lookupByStore.error}`);
+} else {
+  lines.push(
+    '',
+    `| Valid-key authenticate() by store, ${whole(lookupByStore.tokens)} tokens | ns/call |`,
+    '| --- | --- |',
+    ...lookupByStore.rows.map((row) => `| ${row.label} | ${whole(row.ns)} |`),
+  );
+}
 lines.push(
   '',
   '| Valid-key authenticate() by store size | ns/call |',
@@ -173,4 +193,4 @@ lines.push(
 );
 lines.push('', `Whole run: ${Math.round(durationSeconds)} s.`);
 console.log(`\n${lines.join('\n')}`);
-if (throughput.unmeasured.length > 0) process.exitCode = 1;
+if (throughput.unmeasured.length > 0 || 'error' in lookupByStore) process.exitCode = 1;

@@ -1,8 +1,6 @@
 // Throughput of the seed's POST /api/build-trigger/ through tessera against a bare route of the
 // same app, per framework and store, and against peers (@fastify/bearer-auth, better-auth's
 // API keys): each comparison interleaved (A B A B …) under wrk, medians reported.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import {
   type InterleavedLoadOptions,
   interleavedLoad,
@@ -12,6 +10,7 @@ import {
   runsOf,
   type VariantRuns,
 } from './interleaved-load.js';
+import { type BenchDatabase, createBenchDatabase } from './postgres-database.js';
 import {
   startThroughputServer,
   type ThroughputServer,
@@ -121,24 +120,6 @@ function figures(variant: VariantRuns, bare: VariantRuns | undefined): VariantFi
     runs: variant.runs.map((run) => Math.round(run.rps)),
     versusBare: bare ? pairedRatio(variant, bare).median : Number.NaN,
   };
-}
-
-/** A `tessera_bench_<random>` database on the admin URL's server, and a way to drop it. */
-async function benchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `tessera_bench_${randomBytes(6).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name} ENCODING 'UTF8'`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.href, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 function sqliteGroups(betterAuthPeers: string | undefined): GroupSpec[] {
@@ -324,9 +305,9 @@ export async function throughputFigures(options: ThroughputOptions): Promise<Thr
   for (const spec of sqliteGroups(options.betterAuthPeers)) await measure(spec);
   // Each PostgreSQL group gets a database of its own, since its server creates the same user.
   for (const withCache of [false, true]) {
-    let database: { url: string; drop(): Promise<void> } | undefined;
+    let database: BenchDatabase | undefined;
     try {
-      database = await benchDatabase(options.postgresAdminUrl);
+      database = await createBenchDatabase(options.postgresAdminUrl);
     } catch (error) {
       const { id, label } = postgresGroup('', withCache);
       const address = new URL(options.postgresAdminUrl).host;

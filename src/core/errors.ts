@@ -14,7 +14,13 @@ export class ApiError extends Error {
   readonly detail: ErrorDetail;
 
   constructor(status: number, code: string, detail: ErrorDetail) {
+    // A 4xx is an answer to the client, not a fault, so it captures no stack trace: walking a
+    // request's async frames cost about 14 µs per refusal on the benchmark machine, more than
+    // the rest of the refusal. A 5xx keeps its stack for the error log.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (status < 500) Error.stackTraceLimit = 0;
     super(typeof detail === 'string' ? detail : code);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = new.target.name;
     this.status = status;
     this.code = code;
