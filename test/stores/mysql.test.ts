@@ -1,18 +1,23 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { inspect } from 'node:util';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
 import { ServiceUnavailable } from '../../src/core/errors.js';
-import { generateKey, keyDigest, keyPreview } from '../../src/core/key-format.js';
-import { DuplicateError, type NewToken, type Store } from '../../src/core/store.js';
+import { generateKey, keyDigest } from '../../src/core/key-format.js';
+import { DuplicateError, type Store } from '../../src/core/store.js';
 import { type MysqlStoreOptions, openMysqlStore } from '../../src/stores/mysql/index.js';
 import { MYSQL_MIGRATION_LOCK } from '../../src/stores/mysql/mysql-migration-lock.js';
 import { MysqlTokenLookup } from '../../src/stores/mysql/mysql-token-lookup.js';
 import type { Mysql2Pool } from '../../src/stores/mysql/mysql2-pool.js';
 import { tokenMatchSql } from '../../src/stores/sql/token-match.js';
 import { FreshDatabases } from './fresh-database.js';
+import {
+  assertNothingLeaks,
+  assertSilentServerTimesOut,
+  causeCode,
+  newToken,
+  user,
+} from './sql-store-helpers.js';
 import { runStoreContract } from './store-contract.js';
 
 // Away from UTC, so a date written or read in local time (mysql2's default) would be caught.
@@ -59,35 +64,6 @@ async function withStore(url: string, work: (store: Store) => Promise<void>, opt
   } finally {
     await store.close();
   }
-}
-
-function newToken(userId: number, extra: Partial<NewToken> = {}): NewToken {
-  const key = generateKey();
-  return {
-    userId,
-    kind: 'named',
-    name: 'ci',
-    digest: keyDigest(key),
-    preview: keyPreview(key),
-    scopes: ['*'],
-    created: new Date(Date.UTC(2026, 0, 1)),
-    expires: null,
-    slidingSeconds: null,
-    maxExpires: null,
-    ...extra,
-  };
-}
-
-const user = (username: string) => ({ username, password: 'x', dateJoined: new Date() });
-
-/** The thrown error, printed as a log would print it, must not contain any of `secrets`. */
-function assertNothingLeaks(error: unknown, secrets: readonly string[]): void {
-  const printed = inspect(error, { depth: 10 });
-  for (const secret of secrets) assert.equal(printed.includes(secret), false, printed);
-}
-
-function causeCode(error: unknown): unknown {
-  return (error as { cause?: { code?: unknown } }).cause?.code;
 }
 
 const COLUMNS = `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable,
@@ -394,29 +370,13 @@ describe('mysql store', () => {
     );
   });
 
-  test('a server that never answers fails after the connect timeout', {
-    timeout: 10_000,
-  }, async () => {
-    const silent: Server = createServer(() => {});
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as { port: number };
-    try {
-      await withStore(
-        `mysql://tessera@127.0.0.1:${port}/tessera`,
-        async (store) => {
-          await assert.rejects(store.getUserById(1), ServiceUnavailable);
-          await assert.rejects(
-            store.findTokenByDigest(keyDigest(generateKey())),
-            ServiceUnavailable,
-          );
-        },
-        { connectTimeoutMs: 200 },
-      );
-    } finally {
-      silent.close();
-      silent.unref();
-    }
-  });
+  test(
+    'a server that never answers fails after the connect timeout',
+    {
+      timeout: 10_000,
+    },
+    () => assertSilentServerTimesOut('mysql', withStore),
+  );
 
   test('the pool opens at most poolSize connections', async () => {
     const { name, url } = await databases.create();

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { inspect } from 'node:util';
 import pg from 'pg';
 import { ServiceUnavailable } from '../../src/core/errors.js';
-import { generateKey, keyDigest, keyPreview } from '../../src/core/key-format.js';
-import { DuplicateError, type NewToken, type Store } from '../../src/core/store.js';
+import { generateKey, keyDigest } from '../../src/core/key-format.js';
+import { DuplicateError, type Store } from '../../src/core/store.js';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/stores/postgres/index.js';
 import type { PgPool } from '../../src/stores/postgres/pg-pool.js';
 import { PostgresTokenLookup } from '../../src/stores/postgres/postgres-token-lookup.js';
 import { FreshDatabases } from './fresh-database.js';
+import {
+  assertNothingLeaks,
+  assertSilentServerTimesOut,
+  causeCode,
+  newToken,
+  user,
+} from './sql-store-helpers.js';
 import { runStoreContract } from './store-contract.js';
 
 // The end state of Django 3.2's auth migrations on PostgreSQL (`sqlmigrate` of 0001 and the
@@ -52,35 +57,6 @@ async function withStore(url: string, work: (store: Store) => Promise<void>, opt
   } finally {
     await store.close();
   }
-}
-
-function newToken(userId: number, extra: Partial<NewToken> = {}): NewToken {
-  const key = generateKey();
-  return {
-    userId,
-    kind: 'named',
-    name: 'ci',
-    digest: keyDigest(key),
-    preview: keyPreview(key),
-    scopes: ['*'],
-    created: new Date(Date.UTC(2026, 0, 1)),
-    expires: null,
-    slidingSeconds: null,
-    maxExpires: null,
-    ...extra,
-  };
-}
-
-const user = (username: string) => ({ username, password: 'x', dateJoined: new Date() });
-
-/** The thrown error, printed as a log would print it, must not contain any of `secrets`. */
-function assertNothingLeaks(error: unknown, secrets: readonly string[]): void {
-  const printed = inspect(error, { depth: 10 });
-  for (const secret of secrets) assert.equal(printed.includes(secret), false, printed);
-}
-
-function causeCode(error: unknown): unknown {
-  return (error as { cause?: { code?: unknown } }).cause?.code;
 }
 
 runStoreContract('postgres', () => freshStore());
@@ -333,29 +309,13 @@ describe('postgres store', () => {
     );
   });
 
-  test('a server that never answers fails after the connect timeout', {
-    timeout: 10_000,
-  }, async () => {
-    const silent: Server = createServer(() => {});
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as { port: number };
-    try {
-      await withStore(
-        `postgres://tessera@127.0.0.1:${port}/tessera`,
-        async (store) => {
-          await assert.rejects(store.getUserById(1), ServiceUnavailable);
-          await assert.rejects(
-            store.findTokenByDigest(keyDigest(generateKey())),
-            ServiceUnavailable,
-          );
-        },
-        { connectTimeoutMs: 200 },
-      );
-    } finally {
-      silent.close();
-      silent.unref();
-    }
-  });
+  test(
+    'a server that never answers fails after the connect timeout',
+    {
+      timeout: 10_000,
+    },
+    () => assertSilentServerTimesOut('postgres', withStore),
+  );
 
   test('the pool opens at most poolSize connections', async () => {
     const { name, url } = await databases.create();
