@@ -7,7 +7,11 @@ export interface TokenCacheOptions {
   readonly clock: Clock;
   /** How long a verified token is served from memory; on stores without invalidation, the bound on revocation delay. */
   readonly ttlMs: number;
-  /** Most entries kept; the least recently used go first. */
+  /**
+   * Most entries kept; the least recently used go first. The order is kept loosely: a hit moves
+   * an entry to the back only once half the cache has gone in behind it, so a busy token costs
+   * no map writes and is never the next to go.
+   */
   readonly maxEntries: number;
   /** Most bytes kept (estimated from the strings held); the least recently used go first. */
   readonly maxBytes: number;
