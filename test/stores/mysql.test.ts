@@ -4,7 +4,7 @@ import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
 import { ServiceUnavailable } from '../../src/core/errors.js';
 import { generateKey, keyDigest } from '../../src/core/key-format.js';
-import { DuplicateError, type Store } from '../../src/core/store.js';
+import type { Store } from '../../src/core/store.js';
 import { type MysqlStoreOptions, openMysqlStore } from '../../src/stores/mysql/index.js';
 import { MYSQL_MIGRATION_LOCK } from '../../src/stores/mysql/mysql-migration-lock.js';
 import { MysqlTokenLookup } from '../../src/stores/mysql/mysql-token-lookup.js';
@@ -12,6 +12,7 @@ import type { Mysql2Pool } from '../../src/stores/mysql/mysql2-pool.js';
 import { tokenMatchSql } from '../../src/stores/sql/token-match.js';
 import { FreshDatabases } from './fresh-database.js';
 import {
+  assertDuplicatesNamed,
   assertNothingLeaks,
   assertSilentServerTimesOut,
   causeCode,
@@ -285,28 +286,8 @@ describe('mysql store', () => {
   test('duplicates become DuplicateError by key name, without the value', async () => {
     await withStore((await databases.create()).url, async (store) => {
       await store.migrate();
-      const owner = await store.createUser(user("zq-o'wner-4812"));
-      await assert.rejects(store.createUser(user("zq-o'wner-4812")), (error: unknown) => {
-        assert.ok(error instanceof DuplicateError);
-        assert.equal(error.field, 'username');
-        assertNothingLeaks(error, ['4812']);
-        return true;
-      });
-      const token = newToken(owner.id, { name: 'zq-name-1234' });
-      await store.createToken(token);
-      await assert.rejects(
-        store.createToken(newToken(owner.id, { name: 'other', digest: token.digest })),
-        (error: unknown) => {
-          assert.ok(error instanceof DuplicateError);
-          assert.equal(error.field, 'digest');
-          assertNothingLeaks(error, [token.digest]);
-          return true;
-        },
-      );
-      await assert.rejects(
-        store.createToken(newToken(owner.id, { name: 'zq-name-1234' })),
-        (error: unknown) => error instanceof DuplicateError && error.field === 'name',
-      );
+      // A quote in the name: MySQL quotes values in its messages, and none may come through.
+      await assertDuplicatesNamed(store, "zq-o'wner-4812", '4812');
     });
   });
 

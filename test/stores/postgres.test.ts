@@ -3,12 +3,13 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { ServiceUnavailable } from '../../src/core/errors.js';
 import { generateKey, keyDigest } from '../../src/core/key-format.js';
-import { DuplicateError, type Store } from '../../src/core/store.js';
+import type { Store } from '../../src/core/store.js';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/stores/postgres/index.js';
 import type { PgPool } from '../../src/stores/postgres/pg-pool.js';
 import { PostgresTokenLookup } from '../../src/stores/postgres/postgres-token-lookup.js';
 import { FreshDatabases } from './fresh-database.js';
 import {
+  assertDuplicatesNamed,
   assertNothingLeaks,
   assertSilentServerTimesOut,
   causeCode,
@@ -229,28 +230,7 @@ describe('postgres store', () => {
     const { url } = await databases.create();
     await withStore(url, async (store) => {
       await store.migrate();
-      const owner = await store.createUser(user('zq-owner-4812'));
-      await assert.rejects(store.createUser(user('zq-owner-4812')), (error: unknown) => {
-        assert.ok(error instanceof DuplicateError);
-        assert.equal(error.field, 'username');
-        assertNothingLeaks(error, ['zq-owner-4812']);
-        return true;
-      });
-      const token = newToken(owner.id, { name: 'zq-name-1234' });
-      await store.createToken(token);
-      await assert.rejects(
-        store.createToken(newToken(owner.id, { name: 'other', digest: token.digest })),
-        (error: unknown) => {
-          assert.ok(error instanceof DuplicateError);
-          assert.equal(error.field, 'digest');
-          assertNothingLeaks(error, [token.digest]);
-          return true;
-        },
-      );
-      await assert.rejects(
-        store.createToken(newToken(owner.id, { name: 'zq-name-1234' })),
-        (error: unknown) => error instanceof DuplicateError && error.field === 'name',
-      );
+      await assertDuplicatesNamed(store, 'zq-owner-4812', 'zq-owner-4812');
     });
   });
 

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { inspect } from 'node:util';
 import { ServiceUnavailable } from '../../src/core/errors.js';
 import { generateKey, keyDigest, keyPreview } from '../../src/core/key-format.js';
-import type { NewToken, Store } from '../../src/core/store.js';
+import { DuplicateError, type NewToken, type Store } from '../../src/core/store.js';
 
 /** A named token row for `userId`, with a fresh key. */
 export function newToken(userId: number, extra: Partial<NewToken> = {}): NewToken {
@@ -66,4 +66,33 @@ export async function assertSilentServerTimesOut(scheme: string, withStore: With
     silent.close();
     silent.unref();
   }
+}
+
+/**
+ * On a migrated `store`: a second user named `username`, a token reusing a digest and one reusing
+ * a name are DuplicateErrors naming the field, and none of them prints `hidden` or the digest.
+ */
+export async function assertDuplicatesNamed(store: Store, username: string, hidden: string) {
+  const owner = await store.createUser(user(username));
+  await assert.rejects(store.createUser(user(username)), (error: unknown) => {
+    assert.ok(error instanceof DuplicateError);
+    assert.equal(error.field, 'username');
+    assertNothingLeaks(error, [hidden]);
+    return true;
+  });
+  const token = newToken(owner.id, { name: 'zq-name-1234' });
+  await store.createToken(token);
+  await assert.rejects(
+    store.createToken(newToken(owner.id, { name: 'other', digest: token.digest })),
+    (error: unknown) => {
+      assert.ok(error instanceof DuplicateError);
+      assert.equal(error.field, 'digest');
+      assertNothingLeaks(error, [token.digest]);
+      return true;
+    },
+  );
+  await assert.rejects(
+    store.createToken(newToken(owner.id, { name: 'zq-name-1234' })),
+    (error: unknown) => error instanceof DuplicateError && error.field === 'name',
+  );
 }
