@@ -23,8 +23,8 @@ interface Case {
   readonly name: string;
   readonly method: string;
   readonly path: string;
-  /** `{alice}` and `{bob}` become each side's key for that user. */
-  readonly headers?: Record<string, string>;
+  /** `{alice}` and `{bob}` become each side's key for that user; a list is a repeated header. */
+  readonly headers?: Record<string, string | readonly string[]>;
   readonly body?: string;
   /** A difference tessera documents (README, "Differences from DRF"). */
   readonly documented?: string;
@@ -214,6 +214,65 @@ const CASES: Case[] = [
     headers: FORM_TYPE,
     body: 'username=alice&password=alice-password',
   },
+  // A repeated header: gunicorn joins the lines with ',' in the WSGI environ (Content-Type: the
+  // last line wins); Node keeps only the first `Authorization`.
+  {
+    name: 'two Authorization headers, two valid keys',
+    method: 'POST',
+    path: TRIGGER,
+    headers: { Authorization: ['Token {alice}', 'Token {alice}'] },
+  },
+  {
+    name: 'two Authorization headers, valid then garbage',
+    method: 'POST',
+    path: TRIGGER,
+    headers: { Authorization: ['Token {alice}', 'garbage'] },
+  },
+  {
+    name: 'two Authorization headers, garbage then valid',
+    method: 'POST',
+    path: TRIGGER,
+    headers: { Authorization: ['garbage', 'Token {alice}'] },
+  },
+  {
+    name: 'two Authorization headers, valid then empty',
+    method: 'POST',
+    path: TRIGGER,
+    headers: { Authorization: ['Token {alice}', ''] },
+  },
+  {
+    name: 'two Authorization headers, empty then valid',
+    method: 'POST',
+    path: TRIGGER,
+    headers: { Authorization: ['', 'Token {alice}'] },
+  },
+  {
+    name: 'two Authorization headers, keyword then key',
+    method: 'POST',
+    path: TRIGGER,
+    headers: { Authorization: ['Token', '{alice}'] },
+  },
+  {
+    name: 'two Content-Type headers, text/plain then JSON',
+    method: 'POST',
+    path: LOGIN,
+    headers: { 'Content-Type': ['text/plain', 'application/json'] },
+    body: '{"username":"alice","password":"alice-password"}',
+  },
+  {
+    name: 'two Content-Type headers, JSON then text/plain',
+    method: 'POST',
+    path: LOGIN,
+    headers: { 'Content-Type': ['application/json', 'text/plain'] },
+    body: '{"username":"alice","password":"alice-password"}',
+  },
+  {
+    name: 'two Accept headers',
+    method: 'POST',
+    path: LOGIN,
+    headers: { Accept: ['text/html', 'application/json'], ...FORM_TYPE },
+    body: 'username=alice&password=alice-password',
+  },
   { name: 'GET obtain-token', method: 'GET', path: LOGIN },
   { name: 'OPTIONS obtain-token', method: 'OPTIONS', path: LOGIN },
 ];
@@ -253,9 +312,11 @@ function normalised(response: RawResponse, keys: Record<string, string>): string
 }
 
 function send(url: string, test: Case, keys: Record<string, string>) {
-  const headers: Record<string, string> = {};
+  const withKeys = (value: string) =>
+    value.replace(/\{(\w+)\}/g, (_, user: string) => keys[user] ?? '');
+  const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(test.headers ?? {})) {
-    headers[name] = value.replace(/\{(\w+)\}/g, (_, user: string) => keys[user] ?? '');
+    headers[name] = typeof value === 'string' ? withKeys(value) : value.map(withKeys);
   }
   return sendRaw(url, {
     method: test.method,

@@ -1,6 +1,7 @@
 import type { Context, Env, ErrorHandler, Hono, MiddlewareHandler, Schema } from 'hono';
 import { handlerErrorResponse } from '../core/api-error-response.js';
 import { readBody } from '../core/body/read-body.js';
+import { headerFromLines } from '../core/header-lines.js';
 import { lastQueryParam } from '../core/query-param.js';
 import { reportToConsole } from '../core/report-to-console.js';
 import type { ViewRequest } from '../core/request.js';
@@ -42,22 +43,32 @@ const guardedRequests = new WeakMap<Request, GuardedRequest>();
 
 async function* noBody(): AsyncGenerator<Uint8Array> {}
 
-/** The client address `@hono/node-server` passes in `c.env.incoming`, when it is there. */
-function nodeRemoteAddress(env: unknown): string | undefined {
+/** The part of Node's request `@hono/node-server` passes in `c.env.incoming`. */
+interface NodeIncoming {
+  readonly rawHeaders?: readonly string[];
+  readonly socket?: { readonly remoteAddress?: string };
+}
+
+function nodeIncoming(env: unknown): NodeIncoming | undefined {
   if (typeof env !== 'object' || env === null || !('incoming' in env)) return undefined;
-  const incoming = env.incoming as { socket?: { remoteAddress?: string } } | undefined;
-  return incoming?.socket?.remoteAddress;
+  return env.incoming as NodeIncoming | undefined;
 }
 
 /**
- * Turns a Hono context into the core's view of the request. Headers come from the Fetch
- * `Request`, which keeps bytes up to 0xFF as latin-1 characters, as Node does.
+ * Turns a Hono context into the core's view of the request. On `@hono/node-server` headers come
+ * from Node's lines, so a repeated header reads as DRF behind gunicorn reads it (joined with
+ * `,`); elsewhere from the Fetch `Request`, whose `Headers.get` joins them with `, ` instead.
+ * Both keep bytes up to 0xFF as latin-1 characters.
  */
 export function toViewRequest(c: Context, maxBodyBytes?: number): ViewRequest {
   const raw = c.req.raw;
+  const incoming = nodeIncoming(c.env);
+  const lines = incoming?.rawHeaders;
   return {
     method: raw.method,
-    header: (name) => raw.headers.get(name) ?? undefined,
+    header: lines
+      ? (name) => headerFromLines(lines, name)
+      : (name) => raw.headers.get(name) ?? undefined,
     query: (name) => lastQueryParam(raw.url, name),
     readBody() {
       const declared = raw.headers.get('content-length');
@@ -67,7 +78,7 @@ export function toViewRequest(c: Context, maxBodyBytes?: number): ViewRequest {
         declared === null ? undefined : Number(declared),
       );
     },
-    remoteAddress: nodeRemoteAddress(c.env),
+    remoteAddress: incoming?.socket?.remoteAddress,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { readBody } from './body/read-body.js';
+import { headerFromLines } from './header-lines.js';
 import { lastQueryParam } from './query-param.js';
 import type { ViewRequest } from './request.js';
 import { DEFAULT_SETTINGS } from './settings.js';
@@ -10,6 +11,8 @@ export interface NodeRequestMessage extends AsyncIterable<Uint8Array> {
   /** The path and query string, e.g. `/api-token-auth/?format=json`. */
   readonly url?: string | undefined;
   readonly headers: IncomingHttpHeaders;
+  /** The header lines as received (name, value, name, …); repeated headers are read from them. */
+  readonly rawHeaders?: readonly string[];
   readonly socket?: { readonly remoteAddress?: string | undefined } | undefined;
   /** True once another reader has consumed the body. */
   readonly readableEnded?: boolean;
@@ -28,7 +31,9 @@ export interface NodeViewRequestOptions {
 /**
  * Turns a Node request into the core's view of it, for adapters on `node:http` (plain Node,
  * Express, NestJS, Fastify's `request.raw`). Header values stay the latin-1 strings Node decoded,
- * so bytes above 0x7F reach the authenticators as DRF sees them.
+ * so bytes above 0x7F reach the authenticators as DRF sees them. They are read from the lines as
+ * received (`rawHeaders`), so a repeated header reads as DRF behind gunicorn reads it
+ * (`headerFromLines`); a middleware's later edits to `headers` are not seen.
  * @example
  * const response = await view.handle(nodeViewRequest(req, { maxBodyBytes: 65536 }));
  */
@@ -36,13 +41,15 @@ export function nodeViewRequest(
   message: NodeRequestMessage,
   options: NodeViewRequestOptions = {},
 ): ViewRequest {
-  const { headers } = message;
+  const { headers, rawHeaders } = message;
   const url = options.url ?? message.url ?? '/';
   return {
     method: message.method ?? 'GET',
     header(name) {
+      if (rawHeaders) return headerFromLines(rawHeaders, name);
+      // A message without its lines (a test double): Node's parsed headers, arrays joined alike.
       const value = headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
+      return Array.isArray(value) ? value.join(',') : value;
     },
     query: (name) => lastQueryParam(url, name),
     async readBody() {

@@ -5,7 +5,11 @@ import type { RequestUser } from './user.js';
 export interface ViewRequest {
   /** Upper-case method, e.g. `POST`. */
   readonly method: string;
-  /** One header's value as a latin-1 string (Node's decoding), or undefined when absent. */
+  /**
+   * One header's value as a latin-1 string (Node's decoding), or undefined when absent. A header
+   * sent more than once reads as DRF behind gunicorn reads it: its lines joined with `,`
+   * (`Content-Type`: the last line), as `headerFromLines` says.
+   */
   header(name: string): string | undefined;
   /** One query-string parameter (DRF reads `format` from it). */
   query(name: string): string | undefined;

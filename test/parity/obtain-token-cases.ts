@@ -238,6 +238,23 @@ export function obtainTokenCases(session: ParitySession): void {
       assertJsonResponse(res, 415, DRF_BODIES.emptyMediaTypeUnsupported);
     });
 
+    // gunicorn writes CONTENT_TYPE once per line, so the last line is the one DRF parses.
+    test('two Content-Type lines, text/plain then JSON → 200 (the last line wins)', async () => {
+      const user = await session.newUser();
+      const res = await session.obtainToken(undefined, JSON.stringify(user), {
+        headers: { 'Content-Type': ['text/plain', 'application/json'] },
+      });
+      assertObtainedToken(res);
+    });
+
+    test('two Content-Type lines, JSON then text/plain → 415 (the last line wins)', async () => {
+      const user = await session.newUser();
+      const res = await session.obtainToken(undefined, JSON.stringify(user), {
+        headers: { 'Content-Type': ['application/json', 'text/plain'] },
+      });
+      assertJsonResponse(res, 415, DRF_BODIES.textPlainUnsupported);
+    });
+
     test('multipart/form-data without a boundary → 400 "Multipart form parse error - …"', async () => {
       const res = await session.obtainToken('multipart/form-data', 'username=a&password=b');
       assertJsonResponse(res, 400, DRF_BODIES.multipartWithoutBoundary);

@@ -12,7 +12,7 @@ export interface ViewRequestOptions {
   readonly method?: string;
   /** Appended to the view's path, e.g. `?format=json`. */
   readonly query?: string;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly body?: string | Uint8Array;
 }
 
@@ -80,9 +80,12 @@ export class ParitySession {
     return response;
   }
 
-  /** A request to build-trigger (POST unless told), with `Authorization` when one is given. */
+  /**
+   * A request to build-trigger (POST unless told), with `Authorization` when one is given; a list
+   * sends one `Authorization` line per value.
+   */
   buildTrigger(
-    authorization: string | undefined,
+    authorization: string | readonly string[] | undefined,
     options: ViewRequestOptions = {},
   ): Promise<RawResponse> {
     const headers = { ...options.headers };

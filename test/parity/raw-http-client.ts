@@ -5,8 +5,11 @@ export interface RawRequest {
   readonly method: string;
   /** Path and query, e.g. `/api-token-auth/?format=json`. */
   readonly path: string;
-  /** Header values are JS strings whose code points 0–255 go out as single latin-1 bytes. */
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Header values are JS strings whose code points 0–255 go out as single latin-1 bytes; a list
+   * goes out as that many lines of the same name, in order (a repeated header).
+   */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   /** Sent with an exact `Content-Length`; a string is encoded as UTF-8. */
   readonly body?: string | Uint8Array;
 }
@@ -30,7 +33,10 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 export function sendRaw(baseUrl: string, raw: RawRequest): Promise<RawResponse> {
   const url = new URL(raw.path, baseUrl);
   const body = typeof raw.body === 'string' ? Buffer.from(raw.body, 'utf8') : raw.body;
-  const headers: Record<string, string> = { ...raw.headers };
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(raw.headers ?? {})) {
+    headers[name] = typeof value === 'string' ? value : [...value];
+  }
   if (body !== undefined || METHODS_WITH_BODY.has(raw.method)) {
     headers['Content-Length'] = String(body?.byteLength ?? 0);
   }

@@ -133,6 +133,58 @@ export function tokenAuthenticationCases(session: ParitySession): void {
     });
   });
 
+  // DRF behind gunicorn reads a repeated header as its lines joined with ',' (gunicorn's
+  // http/wsgi.py builds the WSGI environ that way); Node alone would keep only the first line.
+  describe('TokenAuthentication: a repeated Authorization header (gunicorn joins the lines with ",")', () => {
+    test('two lines, each a valid key → 401 "…should not contain spaces."', async () => {
+      const key = await session.newKey();
+      const res = await session.buildTrigger([`Token ${key}`, `Token ${key}`]);
+      assertJsonResponse(res, 401, DRF_BODIES.tokenHasSpaces);
+    });
+
+    test('two lines, two users\' valid keys → 401 "…should not contain spaces."', async () => {
+      const first = await session.newKey();
+      const second = await session.newKey();
+      const res = await session.buildTrigger([`Token ${first}`, `Token ${second}`]);
+      assertJsonResponse(res, 401, DRF_BODIES.tokenHasSpaces);
+    });
+
+    test('a valid key, then "garbage" ("Token <key>,garbage") → 401 "Invalid token."', async () => {
+      const key = await session.newKey();
+      const res = await session.buildTrigger([`Token ${key}`, 'garbage']);
+      assertJsonResponse(res, 401, DRF_BODIES.invalidToken);
+    });
+
+    test('"garbage", then a valid key ("garbage,Token <key>") → 401 "…not provided."', async () => {
+      const key = await session.newKey();
+      const res = await session.buildTrigger(['garbage', `Token ${key}`]);
+      assertJsonResponse(res, 401, DRF_BODIES.notAuthenticated);
+    });
+
+    test('a valid key, then an empty line ("Token <key>,") → 401 "Invalid token."', async () => {
+      const key = await session.newKey();
+      const res = await session.buildTrigger([`Token ${key}`, '']);
+      assertJsonResponse(res, 401, DRF_BODIES.invalidToken);
+    });
+
+    test('an empty line, then a valid key (",Token <key>") → 401 "…not provided."', async () => {
+      const key = await session.newKey();
+      const res = await session.buildTrigger(['', `Token ${key}`]);
+      assertJsonResponse(res, 401, DRF_BODIES.notAuthenticated);
+    });
+
+    test('"Token", then the key ("Token,<key>": not the Token scheme) → 401 "…not provided."', async () => {
+      const key = await session.newKey();
+      const res = await session.buildTrigger(['Token', key]);
+      assertJsonResponse(res, 401, DRF_BODIES.notAuthenticated);
+    });
+
+    test('one line of a valid key, as before → 200 (a single header is read as it is)', async () => {
+      const key = await session.newKey();
+      assertEmptyResponse(await session.buildTrigger([`Token ${key}`]), 200);
+    });
+  });
+
   describe('TokenAuthentication: the request body is never read (section 7, BaseTokenAuthTests)', () => {
     test('valid token with a form body (test_post_form_passing_token_auth) → 200', async () => {
       const key = await session.newKey();
