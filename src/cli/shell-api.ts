@@ -21,7 +21,10 @@ export interface ShellTokens {
   create(username: string): Promise<IssuedToken>;
   /** Replaces the user's default token (`drf_create_token -r`). */
   reset(username: string): Promise<IssuedToken>;
-  /** A named token: `createNamed('alice', { name: 'ci', expiresInSeconds: 86400, scopes: ['x'] })`. */
+  /**
+   * A named token: `createNamed('alice', { name: 'ci', expiresInSeconds: 86400, scopes: ['x'] })`.
+   * The shell is the operator: no requesting token bounds its scopes or lifetime.
+   */
   createNamed(username: string, input: NamedTokenInput): Promise<IssuedToken>;
   rotate(id: number): Promise<IssuedToken | null>;
   list(username?: string): Promise<Token[]>;
@@ -65,8 +68,8 @@ export function shellApi(
       },
       reset: async (username) => issueDefaultToken(store, await userId(username), clock),
       createNamed: async (username, input) =>
-        createNamedToken({ store, clock }, await userId(username), input),
-      rotate: (id) => rotateToken({ store, clock }, id),
+        createNamedToken({ store, clock }, await userId(username), input, null),
+      rotate: (id) => rotateToken({ store, clock }, id, { requester: null }),
       list: async (username) =>
         store.listTokens(username === undefined ? {} : { userId: await userId(username) }),
       delete: (id) => store.deleteToken(id),

@@ -1,11 +1,21 @@
 import type { Clock } from './clock.js';
-import { ValidationError } from './errors.js';
+import { checkDurationSeconds } from './duration.js';
+import { PermissionDenied, ValidationError } from './errors.js';
 import type { RevocationReason, TesseraEvents } from './events.js';
 import { generateKey, keyDigest, keyPreview } from './key-format.js';
-import { grants, isValidScope } from './scopes.js';
+import {
+  latestExpiry,
+  type Requester,
+  requesterExpiryBound,
+  scopesBeyondRequester,
+} from './requester-bounds.js';
+import { isValidScope } from './scopes.js';
 import { DuplicateError, type TokenStore } from './store.js';
-import { ALL_SCOPES, RESERVED_TOKEN_NAMES, type Token } from './token.js';
+import { ALL_SCOPES, type Token } from './token.js';
 import { type IssuedToken, newToken } from './token-issuer.js';
+import { tokenNameErrors } from './token-name.js';
+
+export { TOKEN_NAME_MAX_LENGTH } from './token-name.js';
 
 /** What token management works with. */
 export interface TokenManagementContext {
@@ -25,45 +35,42 @@ export interface NamedTokenInput {
   readonly maxAgeSeconds?: number | null;
 }
 
-/** The longest name a token may have (Django's `CharField(max_length=150)` message). */
-export const TOKEN_NAME_MAX_LENGTH = 150;
-
 /**
- * Creates a named token. With a `creator` token (self-service API), the new token's scopes must
- * be a subset of the creator's and it may not outlive it; without one (CLI, shell) any scopes and
- * lifetime are allowed. Throws `ValidationError` in DRF's field-error shape.
+ * Creates a named token for `requester`: with a token (self-service API), the new token's scopes
+ * must be a subset of the requester's and it may not outlive it; `null` is the operator (CLI,
+ * shell), for whom any scopes and lifetime are allowed. Durations are at most
+ * `MAX_DURATION_SECONDS` for everyone. Throws `ValidationError` in DRF's field-error shape.
  */
 export async function createNamedToken(
   context: TokenManagementContext,
   userId: number,
   input: NamedTokenInput,
-  creator: Token | null = null,
+  requester: Requester = null,
 ): Promise<IssuedToken> {
   const errors: Record<string, string[]> = {};
   const name = input.name;
-  if (name.trim() === '') errors.name = ['This field may not be blank.'];
-  else if (name.length > TOKEN_NAME_MAX_LENGTH) {
-    errors.name = [`Ensure this field has no more than ${TOKEN_NAME_MAX_LENGTH} characters.`];
-  } else if (RESERVED_TOKEN_NAMES.includes(name)) errors.name = [`"${name}" is a reserved name.`];
+  const nameErrors = tokenNameErrors(name);
+  if (nameErrors.length > 0) errors.name = nameErrors;
 
-  const scopes = input.scopes ?? creator?.scopes ?? [ALL_SCOPES];
+  const scopes = input.scopes ?? requester?.scopes ?? [ALL_SCOPES];
   const invalid = scopes.filter((scope) => !isValidScope(scope));
   if (invalid.length > 0) errors.scopes = [`Not a valid scope: ${invalid.join(', ')}.`];
-  else if (creator) {
-    const beyond = scopes.filter((scope) =>
-      scope === ALL_SCOPES ? !creator.scopes.includes(ALL_SCOPES) : !grants(creator.scopes, scope),
-    );
+  else {
+    const beyond = scopesBeyondRequester(requester, scopes);
     if (beyond.length > 0) {
       errors.scopes = [`Cannot grant scopes the requesting token lacks: ${beyond.join(', ')}.`];
     }
   }
 
+  const lifetime = durationSeconds(input.expiresInSeconds, 'expires_in', errors);
+  const maxAge = durationSeconds(input.maxAgeSeconds, 'max_age', errors);
   const now = context.clock.now();
-  const lifetime = input.expiresInSeconds ?? null;
   const sliding = input.sliding ?? false;
-  const maxAge = input.maxAgeSeconds ?? null;
-  if (sliding && lifetime === null) errors.expires_in = ['Required for a sliding token.'];
-  if (sliding && maxAge === null) errors.max_age = ['Required for a sliding token.'];
+  if (sliding && lifetime === null && !errors.expires_in) {
+    errors.expires_in = ['Required for a sliding token.'];
+  }
+  if (sliding && maxAge === null && !errors.max_age)
+    errors.max_age = ['Required for a sliding token.'];
   if (!sliding && maxAge !== null) errors.max_age = ['Only a sliding token has a maximum age.'];
   if (sliding && lifetime !== null && maxAge !== null && maxAge < lifetime) {
     errors.max_age = ['Must be at least expires_in.'];
@@ -71,7 +78,7 @@ export async function createNamedToken(
   let expires = lifetime === null ? null : now + lifetime * 1000;
   const maxExpires = sliding && maxAge !== null ? now + maxAge * 1000 : null;
   // A token may not outlive the one that creates it; without a lifetime it inherits the bound.
-  const bound = creator ? ((creator.maxExpires ?? creator.expires)?.getTime() ?? null) : null;
+  const bound = requesterExpiryBound(requester);
   if (bound !== null) {
     const latest = maxExpires ?? expires;
     if (latest === null && !sliding) expires = bound;
@@ -109,17 +116,60 @@ export async function createNamedToken(
   return { key, token };
 }
 
+// A duration given in seconds (null: none), refused in `errors[field]` when out of bounds.
+function durationSeconds(
+  seconds: number | null | undefined,
+  field: string,
+  errors: Record<string, string[]>,
+): number | null {
+  if (seconds === undefined || seconds === null) return null;
+  const checked = checkDurationSeconds(seconds);
+  if ('error' in checked) {
+    errors[field] = [checked.error];
+    return null;
+  }
+  return checked.seconds;
+}
+
+/** Whose token may be rotated, and by whom. */
+export interface RotateOptions {
+  /** Only this user's tokens: another user's (or a missing one) gives null. */
+  readonly userId?: number;
+  /**
+   * The token asking (self-service API), or `null` for the operator (CLI, shell), who may rotate
+   * any token. A requesting token may only rotate a token it could have created: no scope it
+   * lacks, and not outliving it.
+   */
+  readonly requester?: Requester;
+}
+
 /**
  * Gives a token a new key, keeping its name, scopes and expiry; the old key stops working at
- * once. Only `userId`'s own tokens: null for another user's or a missing one.
+ * once. Null for a missing token (or another user's); `PermissionDenied` (403) when the requesting
+ * token lacks one of the token's scopes or would be outlived by it, since the new key would
+ * otherwise carry more than the requester holds.
  */
 export async function rotateToken(
   context: TokenManagementContext,
   tokenId: number,
-  userId?: number,
+  options: RotateOptions = {},
 ): Promise<IssuedToken | null> {
+  const { userId, requester = null } = options;
   const existing = await context.store.getToken(tokenId);
   if (!existing || (userId !== undefined && existing.userId !== userId)) return null;
+  const beyond = scopesBeyondRequester(requester, existing.scopes);
+  if (beyond.length > 0) {
+    throw new PermissionDenied(
+      `This token cannot rotate a token with scopes it lacks: ${beyond.join(', ')}.`,
+    );
+  }
+  const bound = requesterExpiryBound(requester);
+  const latest = latestExpiry(existing);
+  if (bound !== null && (latest === null || latest > bound)) {
+    throw new PermissionDenied(
+      `This token cannot rotate a token that outlives it (it expires ${new Date(bound).toISOString()}).`,
+    );
+  }
   const key = generateKey();
   const token = await context.store.rotateToken(tokenId, keyDigest(key), keyPreview(key));
   if (!token) return null;
@@ -127,7 +177,12 @@ export async function rotateToken(
   return { key, token };
 }
 
-/** Deletes one token (only `userId`'s, when given); false when there was none to delete. */
+/**
+ * Deletes one token (only `userId`'s, when given); false when there was none to delete. Any token
+ * with the `tokens` scope may revoke any of its user's tokens, wider ones included: revoking only
+ * takes access away, and a user must be able to kill a leaked `*` key from a narrower one (as
+ * `logoutall` can).
+ */
 export async function revokeToken(
   context: TokenManagementContext,
   tokenId: number,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { INVALID_DURATION, parseDuration } from '../../core/duration.js';
+import { readDuration } from '../../core/duration.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Store } from '../../core/store.js';
 import {
@@ -38,21 +38,33 @@ export function registerTokens(program: Command, context: CliContext): void {
       '--name <name>',
       'a name, unique for the user ("default" and "login" are reserved)',
     )
-    .option('--expires-in <duration>', 'lifetime such as 30d (s, m, h, d, w); default: never')
+    .option(
+      '--expires-in <duration>',
+      'lifetime such as 30d (s, m, h, d, w; at most 18250d, 50 years); default: never',
+    )
     .option('--scope <scope...>', 'scopes the token grants (repeatable); default: * (every scope)')
     .option('--sliding', 'each use moves the expiry --expires-in ahead, up to --max-age', false)
-    .option('--max-age <duration>', 'with --sliding: the latest expiry, counted from now')
+    .option(
+      '--max-age <duration>',
+      'with --sliding: the latest expiry, counted from now (at most 18250d)',
+    )
     .action(
       runAction(context, async (username: string, options: CreateOptions) => {
         const { store, management } = await open(context);
         const userId = await existingUserId(store, username);
-        const { key } = await createNamedToken(management, userId, {
-          name: options.name,
-          expiresInSeconds: duration('--expires-in', options.expiresIn),
-          maxAgeSeconds: duration('--max-age', options.maxAge),
-          sliding: options.sliding,
-          ...(options.scope ? { scopes: options.scope } : {}),
-        }).catch(rethrowAsCommandError);
+        // The operator creates: no requesting token, so any scopes and lifetime.
+        const { key } = await createNamedToken(
+          management,
+          userId,
+          {
+            name: options.name,
+            expiresInSeconds: duration('--expires-in', options.expiresIn),
+            maxAgeSeconds: duration('--max-age', options.maxAge),
+            sliding: options.sliding,
+            ...(options.scope ? { scopes: options.scope } : {}),
+          },
+          null,
+        ).catch(rethrowAsCommandError);
         context.print(`Generated token ${key} for user ${username}`);
       }),
     );
@@ -102,7 +114,8 @@ export function registerTokens(program: Command, context: CliContext): void {
     .action(
       runAction(context, async (id: string) => {
         const { store, management } = await open(context);
-        const rotated = await rotateToken(management, tokenId(id));
+        // The operator rotates: no requesting token, so no bounds.
+        const rotated = await rotateToken(management, tokenId(id), { requester: null });
         if (!rotated) throw new CommandError(`token ${id} does not exist`);
         const user = await store.getUserById(rotated.token.userId);
         context.print(`Generated token ${rotated.key} for user ${user?.username ?? '?'}`);
@@ -174,9 +187,9 @@ function tokenId(raw: string): number {
 
 function duration(flag: string, raw: string | undefined): number | null {
   if (raw === undefined) return null;
-  const seconds = parseDuration(raw);
-  if (seconds === null) throw new CommandError(`${flag}: ${INVALID_DURATION}`);
-  return seconds;
+  const read = readDuration(raw);
+  if ('error' in read) throw new CommandError(`${flag}: ${read.error}`);
+  return read.seconds;
 }
 
 // Field errors read better on a terminal as "--name: …" than as a JSON shape.

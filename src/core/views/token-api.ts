@@ -1,7 +1,12 @@
 import type { Authenticator } from '../authenticator.js';
-import { INVALID_DURATION, parseDuration } from '../duration.js';
+import { readDuration } from '../duration.js';
 import { NotFound, ValidationError } from '../errors.js';
-import { FIELD_MESSAGES, pythonTypeName, readCharField } from '../fields.js';
+import {
+  FIELD_MESSAGES,
+  prohibitedCharacterErrors,
+  pythonTypeName,
+  readCharField,
+} from '../fields.js';
 import { IsAuthenticated } from '../permissions.js';
 import type { Request } from '../request.js';
 import { HasScope, TOKENS_SCOPE } from '../scopes.js';
@@ -21,7 +26,11 @@ export interface TokenApiViews {
   readonly list: View;
   /** GET shows one token; DELETE revokes it (204). Another user's token answers 404. */
   readonly detail: View;
-  /** POST gives the token a new key (200, with the key); the old key stops working at once. */
+  /**
+   * POST gives the token a new key (200, with the key); the old key stops working at once. A
+   * token may only rotate tokens it could have created (403 otherwise): no wider scopes, no
+   * later expiry.
+   */
   readonly rotate: View;
 }
 
@@ -78,7 +87,10 @@ export function tokenApiViews(
       ...common,
       name: 'Token Rotate',
       post: async (request) => {
-        const rotated = await rotateToken(context, tokenId(request), ownerId(request));
+        const rotated = await rotateToken(context, tokenId(request), {
+          userId: ownerId(request),
+          requester: request.auth,
+        });
         if (!rotated) throw new NotFound();
         return { data: { ...describeToken(rotated.token), key: rotated.key } };
       },
@@ -109,9 +121,9 @@ export function readNamedTokenInput(data: unknown): NamedTokenInput {
   const fields = data as Record<string, unknown>;
   const errors: Record<string, string[]> = {};
   const name = readCharField(fields, 'name', true);
-  if ('error' in name) errors.name = [name.error];
-  const expiresIn = readDuration(fields, 'expires_in', errors);
-  const maxAge = readDuration(fields, 'max_age', errors);
+  if ('error' in name) errors.name = [...name.errors];
+  const expiresIn = readDurationField(fields, 'expires_in', errors);
+  const maxAge = readDurationField(fields, 'max_age', errors);
   let scopes: string[] | undefined;
   const rawScopes = fields.scopes;
   if (rawScopes !== undefined && rawScopes !== null) {
@@ -120,7 +132,12 @@ export function readNamedTokenInput(data: unknown): NamedTokenInput {
     } else if (!rawScopes.every((scope) => typeof scope === 'string')) {
       errors.scopes = [FIELD_MESSAGES.invalidString];
     } else {
-      scopes = rawScopes as string[];
+      // DRF's child CharField validators: the messages of the first scope they refuse.
+      const refused = (rawScopes as string[])
+        .map(prohibitedCharacterErrors)
+        .find((messages) => messages.length > 0);
+      if (refused) errors.scopes = refused;
+      else scopes = rawScopes as string[];
     }
   }
   let sliding = false;
@@ -141,14 +158,17 @@ export function readNamedTokenInput(data: unknown): NamedTokenInput {
   };
 }
 
-function readDuration(
+function readDurationField(
   fields: Record<string, unknown>,
   field: string,
   errors: Record<string, string[]>,
 ): number | null {
   const raw = fields[field];
   if (raw === undefined || raw === null || raw === '') return null;
-  const seconds = typeof raw === 'string' ? parseDuration(raw) : null;
-  if (seconds === null) errors[field] = [INVALID_DURATION];
-  return seconds;
+  const read = readDuration(typeof raw === 'string' ? raw : '');
+  if ('error' in read) {
+    errors[field] = [read.error];
+    return null;
+  }
+  return read.seconds;
 }
