@@ -1,10 +1,10 @@
 import type { Context, Env, ErrorHandler, Hono, MiddlewareHandler, Schema } from 'hono';
 import { handlerErrorResponse } from '../core/api-error-response.js';
-import { readBody } from '../core/body/read-body.js';
 import { headerFromLines } from '../core/header-lines.js';
 import { lastQueryParam } from '../core/query-param.js';
 import { reportToConsole } from '../core/report-to-console.js';
 import type { ViewRequest } from '../core/request.js';
+import { readRequestBody } from '../core/request-body.js';
 import { headersToSend } from '../core/response-headers.js';
 import { defineRouteGuard, type RouteGuard, type RouteGuardOptions } from '../core/route-guard.js';
 import { DEFAULT_SETTINGS } from '../core/settings.js';
@@ -72,7 +72,7 @@ export function toViewRequest(c: Context, maxBodyBytes?: number): ViewRequest {
     query: (name) => lastQueryParam(raw.url, name),
     readBody() {
       const declared = raw.headers.get('content-length');
-      return readBody(
+      return readRequestBody(
         raw.body ?? noBody(),
         maxBodyBytes ?? DEFAULT_SETTINGS.maxBodyBytes,
         declared === null ? undefined : Number(declared),

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { readBody } from './body/read-body.js';
 import { headerFromLines } from './header-lines.js';
 import { lastQueryParam } from './query-param.js';
 import type { ViewRequest } from './request.js';
+import { readRequestBody } from './request-body.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 
 /** The part of Node's `IncomingMessage` a view reads (Express and Nest requests are ones). */
@@ -61,7 +61,7 @@ export function nodeViewRequest(
         );
       }
       const declared = headers['content-length'];
-      return readBody(
+      return readRequestBody(
         message,
         options.maxBodyBytes ?? DEFAULT_SETTINGS.maxBodyBytes,
         declared === undefined ? undefined : Number(declared),

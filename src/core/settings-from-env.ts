@@ -96,7 +96,8 @@ function keywords(env: NodeJS.ProcessEnv): readonly string[] {
  * `TESSERA_KEYWORDS`, `HOST`, `PORT`, `TESSERA_MAX_BODY_BYTES`, `TESSERA_MAX_HEADER_BYTES`,
  * `TESSERA_PASSWORD_QUEUE_LIMIT`, `TESSERA_LOGIN_FAILURES_PER_USER_IP`,
  * `TESSERA_LOGIN_FAILURES_PER_USER`, `TESSERA_LOGIN_FAILURES_PER_IP`,
- * `TESSERA_KEY_FAILURES_PER_IP`, `TESSERA_NUM_PROXIES`, `REDIS_URL`.
+ * `TESSERA_KEY_FAILURES_PER_IP`, `TESSERA_NUM_PROXIES`, `REDIS_URL`, `TESSERA_HEADERS_TIMEOUT_MS`,
+ * `TESSERA_REQUEST_TIMEOUT_MS`, `TESSERA_IDLE_TIMEOUT_MS`, `TESSERA_KEEP_ALIVE_TIMEOUT_MS`.
  * Throws `SettingsError` on a bad value.
  */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): TesseraSettings {
@@ -178,5 +179,37 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): TesseraSe
     port: integer(env, 'PORT', DEFAULT_SETTINGS.port, 0),
     maxBodyBytes: integer(env, 'TESSERA_MAX_BODY_BYTES', DEFAULT_SETTINGS.maxBodyBytes, 1),
     maxHeaderBytes: integer(env, 'TESSERA_MAX_HEADER_BYTES', DEFAULT_SETTINGS.maxHeaderBytes, 1024),
+    ...serverTimeouts(env),
   };
+}
+
+// Node refuses a head bound longer than the whole request's, so the pair is checked here.
+function serverTimeouts(env: NodeJS.ProcessEnv) {
+  const timeouts = {
+    headersTimeoutMs: integer(
+      env,
+      'TESSERA_HEADERS_TIMEOUT_MS',
+      DEFAULT_SETTINGS.headersTimeoutMs,
+      1,
+    ),
+    requestTimeoutMs: integer(
+      env,
+      'TESSERA_REQUEST_TIMEOUT_MS',
+      DEFAULT_SETTINGS.requestTimeoutMs,
+      1,
+    ),
+    idleTimeoutMs: integer(env, 'TESSERA_IDLE_TIMEOUT_MS', DEFAULT_SETTINGS.idleTimeoutMs, 1),
+    keepAliveTimeoutMs: integer(
+      env,
+      'TESSERA_KEEP_ALIVE_TIMEOUT_MS',
+      DEFAULT_SETTINGS.keepAliveTimeoutMs,
+      1,
+    ),
+  };
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    throw new SettingsError(
+      `TESSERA_HEADERS_TIMEOUT_MS (${timeouts.headersTimeoutMs}) must not exceed TESSERA_REQUEST_TIMEOUT_MS (${timeouts.requestTimeoutMs})`,
+    );
+  }
+  return timeouts;
 }

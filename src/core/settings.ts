@@ -64,6 +64,17 @@ export interface TesseraSettings {
   readonly maxBodyBytes: number;
   /** Largest request head (request line and headers), in bytes; Node answers 431 beyond it. */
   readonly maxHeaderBytes: number;
+  /** How long a client may take to send the request head, in ms; then 408 and the close. */
+  readonly headersTimeoutMs: number;
+  /** How long a client may take to send the whole request, head and body, in ms; then 408. */
+  readonly requestTimeoutMs: number;
+  /**
+   * How long a connection may pass no byte either way, in ms; then it is closed without an
+   * answer. Above the longest a view waits (the database's statement timeout, the hash queue).
+   */
+  readonly idleTimeoutMs: number;
+  /** How long a kept-alive connection may wait for its next request, in ms. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 /** The defaults, used for every setting not given. */
@@ -94,6 +105,10 @@ export const DEFAULT_SETTINGS: TesseraSettings = {
   port: 8000,
   maxBodyBytes: 1024 * 1024,
   maxHeaderBytes: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 20_000,
+  keepAliveTimeoutMs: 5000,
 };
 
 /**

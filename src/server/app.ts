@@ -9,6 +9,7 @@ import { createTessera, type Tessera } from '../core/tessera.js';
 import type { ThrottleBackend } from '../core/throttling/throttle-backend.js';
 import { openRedisThrottleBackend } from '../stores/redis/index.js';
 import { buildTriggerView } from './build-trigger.js';
+import { serverTimeoutOptions } from './server-timeouts.js';
 
 /** What the reference server is built from. */
 export interface ServerOptions {
@@ -55,14 +56,16 @@ function logs(loggerLevel: string, level: string): boolean {
 /**
  * The reference server: the seed's `POST /api/build-trigger/`, DRF's `POST /api-token-auth/`,
  * knox's logout and logoutall, and the token API. It logs one line per request (method, path,
- * status, time; never a header or a body) and one per tessera event. Closing the server writes
- * pending token uses before Fastify's `onClose` ends.
+ * status, time; never a header or a body) and one per tessera event. Slow clients are bounded by
+ * the settings' timeouts (`serverTimeoutOptions`). Closing the server writes pending token uses
+ * before Fastify's `onClose` ends.
  * @example
  * const app = await buildServer({ store, settings });
  * await app.listen({ host: settings.host, port: settings.port });
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store, settings } = options;
+  const timeouts = serverTimeoutOptions(settings);
   const app = Fastify({
     ...(options.logger === false
       ? { logger: false }
@@ -76,7 +79,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           }),
     // Fastify's own request lines would log the URL with its query; tessera writes its own line.
     logController: new LogController({ disableRequestLogging: true }),
-    http: { maxHeaderSize: settings.maxHeaderBytes },
+    // Bounds on slow clients: a head, a whole request, a silent connection, an idle keep-alive.
+    ...timeouts,
+    http: { ...timeouts.http, maxHeaderSize: settings.maxHeaderBytes },
   }) as unknown as FastifyInstance;
 
   // With REDIS_URL, throttle counts are shared by every node; this server owns the connection.

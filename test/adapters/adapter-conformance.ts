@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { sendRaw } from '../parity/raw-http-client.js';
 import {
@@ -119,6 +120,32 @@ export function runAdapterConformance(name: string, serve: ServeSeedApp): void {
       });
       assert.equal(res.status, 404);
       assert.equal(res.body, '{"detail":"Not found."}');
+    });
+
+    test('a client leaving mid-body is not reported as a server error', async () => {
+      const logged: string[] = [];
+      const leftApp = await serve(seed, {
+        maxBodyBytes: MAX_BODY_BYTES,
+        log: (entry) => logged.push(entry),
+      });
+      try {
+        const { port } = new URL(leftApp.baseUrl);
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.on('error', () => {});
+        socket.write(
+          'POST /api-token-auth/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+            'Content-Length: 100\r\n\r\n{"username":',
+        );
+        await new Promise((done) => setTimeout(done, 100));
+        socket.destroy();
+        // The server sees the close, fails the body read, and would report it by now.
+        await new Promise((done) => setTimeout(done, 200));
+        const served = await sendRaw(leftApp.baseUrl, { method: 'POST', path: '/api-token-auth/' });
+        assert.equal(served.status, 400);
+        assert.deepEqual(logged, []);
+      } finally {
+        await leftApp.close();
+      }
     });
 
     describe('with the store down', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -32,13 +32,18 @@ interface Running {
   log: () => string;
 }
 
-async function start(store: Store): Promise<Running> {
+async function start(store: Store, overrides: Partial<TesseraSettings> = {}): Promise<Running> {
   const stream = new PassThrough();
   let log = '';
   stream.on('data', (chunk: Buffer) => {
     log += chunk.toString('utf8');
   });
-  const app = await buildServer({ store, settings, logStream: stream, passwords });
+  const app = await buildServer({
+    store,
+    settings: { ...settings, ...overrides },
+    logStream: stream,
+    passwords,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}`, log: () => log };
@@ -160,6 +165,91 @@ describe('reference server on a SQLite file', () => {
     for (const secret of [key, keyDigest(key), 'pässwörd 1', 'wrong-secret', key.slice(4)]) {
       assert.ok(!log.includes(secret), `log contains ${secret.slice(0, 8)}…`);
     }
+  });
+});
+
+/** Sends a head and part of a body, then waits for the server to close; returns what came back. */
+function sendPartOfBody(url: string, destroyAfterMs?: number): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(received));
+    socket.write(
+      'POST /api-token-auth/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 100\r\n\r\n{"username":',
+    );
+    if (destroyAfterMs !== undefined) setTimeout(() => socket.destroy(), destroyAfterMs);
+  });
+}
+
+describe('reference server: bounds on slow clients', () => {
+  let store: Store;
+  let server: Running;
+  const bounds = {
+    headersTimeoutMs: 200,
+    requestTimeoutMs: 400,
+    idleTimeoutMs: 5000,
+    keepAliveTimeoutMs: 300,
+  } as const;
+
+  before(async () => {
+    store = openSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    server = await start(store, bounds);
+  });
+  after(async () => {
+    await server.app.close();
+    await store.close();
+  });
+
+  test("the settings' timeouts reach Node's server (Fastify would leave requestTimeout at 0)", () => {
+    const node = server.app.server;
+    assert.deepEqual(
+      {
+        headersTimeoutMs: node.headersTimeout,
+        requestTimeoutMs: node.requestTimeout,
+        idleTimeoutMs: node.timeout,
+        keepAliveTimeoutMs: node.keepAliveTimeout,
+      },
+      bounds,
+    );
+  });
+
+  test('the defaults bound every slow client too', async () => {
+    const defaults = openSqliteStore({ filename: ':memory:' });
+    await defaults.migrate();
+    const app = await buildServer({ store: defaults, settings: DEFAULT_SETTINGS, logger: false });
+    try {
+      const node = app.server;
+      assert.deepEqual(
+        [node.headersTimeout, node.requestTimeout, node.timeout, node.keepAliveTimeout],
+        [10_000, 30_000, 20_000, 5000],
+      );
+    } finally {
+      await app.close();
+      await defaults.close();
+    }
+  });
+
+  test('a body still arriving at the request timeout gets 408, and no error is logged', async () => {
+    const logged = server.log().length;
+    const received = await sendPartOfBody(server.url);
+    assert.match(received, /^HTTP\/1\.1 408 /);
+    await new Promise((done) => setTimeout(done, 50));
+    assert.doesNotMatch(server.log().slice(logged), /"level":50/);
+  });
+
+  test('a client leaving mid-body is not a server error either', async () => {
+    const logged = server.log().length;
+    await sendPartOfBody(server.url, 50);
+    await new Promise((done) => setTimeout(done, 50));
+    assert.doesNotMatch(server.log().slice(logged), /"level":50/);
   });
 });
 

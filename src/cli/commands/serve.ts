@@ -27,6 +27,14 @@ interface ServeOptions {
   migrate: boolean;
 }
 
+// Slow clients are bounded by settings, not flags: the same variables serve every node.
+const TIMEOUTS_HELP = `
+Slow clients are bounded (milliseconds; README, "Timeouts"):
+  TESSERA_HEADERS_TIMEOUT_MS     the request head (default 10000), then 408
+  TESSERA_REQUEST_TIMEOUT_MS     the whole request, head and body (default 30000), then 408
+  TESSERA_IDLE_TIMEOUT_MS        a connection passing no byte (default 20000), then closed
+  TESSERA_KEEP_ALIVE_TIMEOUT_MS  a kept-alive connection between requests (default 5000)`;
+
 /** `tessera serve` and Django's spelling, `tessera runserver [addr:port]`. */
 export function registerServe(program: Command, context: CliContext): void {
   program
@@ -35,6 +43,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--host <host>', 'address to listen on (default: HOST or 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default: PORT or 8000)')
     .option('--migrate', 'apply pending migrations before serving', false)
+    .addHelpText('after', TIMEOUTS_HELP)
     .action(
       runAction(context, async (options: ServeOptions) => {
         await start(context, options.host, options.port, options.migrate);
@@ -48,6 +57,7 @@ export function registerServe(program: Command, context: CliContext): void {
     )
     .argument('[addrport]', '[address:]port to listen on')
     .option('--migrate', 'apply pending migrations before serving', false)
+    .addHelpText('after', TIMEOUTS_HELP)
     .action(
       runAction(context, async (addrport: string | undefined, options: { migrate: boolean }) => {
         const { host, port } = parseAddrport(addrport);
