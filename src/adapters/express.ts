@@ -61,7 +61,8 @@ function toViewRequest(request: Request, maxBodyBytes: number | undefined): View
 /**
  * Mounts a view on every method of `path` (`router.all`), so DRF's order holds: authentication
  * and permissions answer before a 405, and every answer carries `Allow`. The body is read only
- * when the handler asks, through the core's parsers: mount views before `express.json()`.
+ * when the handler asks, through the core's parsers: mount views before `express.json()`. Bound
+ * slow clients on the server `app.listen` returns (README, "Use with your framework").
  * @example
  * mountView(app, '/api-token-auth/', obtainTokenView({ store, passwords, clock, loginTokenLimit: 10 }));
  */

@@ -228,7 +228,9 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
 /**
  * Fastify plugin: `request.user` and `request.auth` on every request, and DRF's checks in
  * `onRequest` (before any body parsing) for each route declaring `config.tessera`. A declared
- * path answers its other methods too: authentication first, then 405 with `Allow`.
+ * path answers its other methods too: authentication first, then 405 with `Allow`. Fastify leaves
+ * Node's whole-request timeout off: set `requestTimeout`, `connectionTimeout` and
+ * `http.headersTimeout` on the instance (README, "Use with your framework").
  * @example
  * await app.register(tessera, { store });
  * app.post('/api/build-trigger/', { config: { tessera: { permissions: [IsAuthenticated] } } },

@@ -383,7 +383,8 @@ export function viewController(
 }
 
 /**
- * tessera for a NestJS app: the options `TesseraGuard` reads, and the core views to mount.
+ * tessera for a NestJS app: the options `TesseraGuard` reads, and the core views to mount. Bound
+ * slow clients on `app.getHttpServer()` (README, "Use with your framework").
  * @example
  * @Module({ imports: [TesseraModule.forRoot({ store, views: { 'api-token-auth': obtainToken } })] })
  * export class AppModule {}
