@@ -109,7 +109,10 @@ export {
   type ThrottledView,
   type ThrottleRate,
   type ThrottleRates,
+  type ThrottleRefusal,
+  type ThrottleReservation,
   UserRateThrottle,
+  type WindowLimit,
 } from './core/throttling/index.js';
 export type { Token, TokenKind } from './core/token.js';
 export {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ViewRequest } from './request.js';
 
 /** Finds a request's client address: what throttles and failure limits count per. */
@@ -12,14 +13,37 @@ export interface ClientAddressOptions {
   readonly numProxies?: number | null;
   /** Called once, the first time an `X-Forwarded-For` header is ignored (null `numProxies`). */
   readonly onIgnoredForwardedFor?: () => void;
+  /** Called once, the first time the entry the proxies vouch for is not an IP address. */
+  readonly onUntrustedForwardedFor?: () => void;
+}
+
+// The longest textual IPv6 address (an IPv4-mapped one written in full): 45 characters. Zone ids
+// (`fe80::1%eth0`) can be any length, so a longer entry is not trusted either.
+const MAX_IP_LENGTH = 45;
+
+/**
+ * The entry of `X-Forwarded-For` the outermost trusted proxy wrote, by DRF's `get_ident` rule
+ * (the N-th from the right, or the first when there are fewer), trimmed and without IPv6
+ * brackets; null when it is not an IP literal (`net.isIP`), so that no header text a client
+ * could choose ever becomes a throttle key.
+ * @example
+ * forwardedClient('198.51.100.1, [2001:db8::1]', 1); // '2001:db8::1'
+ * forwardedClient('198.51.100.1, x'.repeat(9), 1); // null
+ */
+export function forwardedClient(forwardedFor: string, numProxies: number): string | null {
+  const entries = forwardedFor.split(',');
+  let entry = (entries[entries.length - Math.min(numProxies, entries.length)] ?? '').trim();
+  if (entry.startsWith('[') && entry.endsWith(']')) entry = entry.slice(1, -1);
+  return entry.length <= MAX_IP_LENGTH && isIP(entry) !== 0 ? entry : null;
 }
 
 /**
  * The client address by DRF's `get_ident` rule for `numProxies` = N ≥ 1: the N-th entry of
  * `X-Forwarded-For` counted from the right (the one the outermost trusted proxy wrote), or the
- * first entry when there are fewer. With N null or 0, or without the header, the peer address.
- * Unlike DRF, whose default (None) trusts the whole header, no proxy is trusted by default:
- * any client can write `X-Forwarded-For`.
+ * first entry when there are fewer, when that entry is an IP literal (see `forwardedClient`);
+ * otherwise, with N null or 0, or without the header, the peer address. Unlike DRF, whose
+ * default (None) trusts the whole header, no proxy is trusted by default: any client can write
+ * `X-Forwarded-For`.
  * @example
  * clientAddress('203.0.113.9', '198.51.100.1, 203.0.113.9', 1); // '203.0.113.9'
  */
@@ -29,8 +53,7 @@ export function clientAddress(
   numProxies: number | null,
 ): string | undefined {
   if (!numProxies || forwardedFor === undefined) return peerAddress;
-  const addresses = forwardedFor.split(',');
-  return addresses[addresses.length - Math.min(numProxies, addresses.length)]?.trim();
+  return forwardedClient(forwardedFor, numProxies) ?? peerAddress;
 }
 
 /**
@@ -46,13 +69,24 @@ export function clientAddressResolver(options: ClientAddressOptions = {}): Clien
     throw new RangeError('numProxies must be null or a non-negative integer.');
   }
   let warned = options.onIgnoredForwardedFor === undefined;
+  let warnedUntrusted = options.onUntrustedForwardedFor === undefined;
   return (request) => {
     const forwardedFor = request.header('x-forwarded-for');
-    if (!warned && numProxies === null && forwardedFor !== undefined) {
-      warned = true;
-      options.onIgnoredForwardedFor?.();
+    if (forwardedFor === undefined) return request.remoteAddress;
+    if (!numProxies) {
+      if (!warned && numProxies === null) {
+        warned = true;
+        options.onIgnoredForwardedFor?.();
+      }
+      return request.remoteAddress;
     }
-    return clientAddress(request.remoteAddress, forwardedFor, numProxies);
+    const client = forwardedClient(forwardedFor, numProxies);
+    if (client !== null) return client;
+    if (!warnedUntrusted) {
+      warnedUntrusted = true;
+      options.onUntrustedForwardedFor?.();
+    }
+    return request.remoteAddress;
   };
 }
 

@@ -36,6 +36,12 @@ export const IGNORED_FORWARDED_FOR_WARNING =
   'X-Forwarded-For is ignored: no proxy is trusted, so clients are counted by the peer address. ' +
   'Behind reverse proxies, set TESSERA_NUM_PROXIES (settings.numProxies) to their number.';
 
+/** The warning logged the first time the `X-Forwarded-For` entry of the client is no IP address. */
+export const UNTRUSTED_FORWARDED_FOR_WARNING =
+  'X-Forwarded-For held no IP address where the trusted proxies write the client, so that ' +
+  'request was counted by the peer address. Check TESSERA_NUM_PROXIES (settings.numProxies) ' +
+  'against the proxies in front of the server.';
+
 /** tessera wired for one app: authentication, events, and the views DRF and knox provide. */
 export interface Tessera extends TokenManagementContext {
   readonly store: Store;
@@ -96,6 +102,7 @@ export function createTessera(options: TesseraOptions): Tessera {
   const clientAddress = clientAddressResolver({
     numProxies: settings.numProxies,
     onIgnoredForwardedFor: () => options.onWarning?.(IGNORED_FORWARDED_FOR_WARNING),
+    onUntrustedForwardedFor: () => options.onWarning?.(UNTRUSTED_FORWARDED_FOR_WARNING),
   });
   const loginThrottle = new LoginThrottle({
     backend: throttleBackend,

@@ -8,6 +8,7 @@ import { isWellFormedKey, keyDigest } from './key-format.js';
 import type { ViewRequest } from './request.js';
 import type { TokenLookup } from './store.js';
 import type { FailureLimit } from './throttling/failure-limit.js';
+import type { ThrottleReservation } from './throttling/throttle-backend.js';
 import type { TokenUseRecorder } from './token-use-recorder.js';
 
 /** Options of `TokenAuthentication`. */
@@ -68,10 +69,11 @@ export class TokenAuthentication implements Authenticator {
     try {
       key = parseAuthorizationHeader(request.header('authorization'), this.#lowercaseKeywords);
     } catch (error) {
-      await this.#refuseGuesser(address);
+      // A header error is a failure: its reservation is kept (or the address gets 429).
+      await this.#reserveGuess(address);
       const reason =
         (error as Error).message === NO_CREDENTIALS ? 'no_credentials' : 'invalid_header';
-      await this.#failed(reason, address);
+      this.#failed(reason, address);
       throw error;
     }
     if (key === null) return null;
@@ -81,29 +83,41 @@ export class TokenAuthentication implements Authenticator {
 
   /** Checks a key already taken out of its header (DRF's `authenticate_credentials`). */
   async authenticateCredentials(key: string, remoteAddress?: string): Promise<Authentication> {
-    await this.#refuseGuesser(remoteAddress);
+    // Every check below that fails keeps this reservation: it is the failure counted.
+    const guess = await this.#reserveGuess(remoteAddress);
     // A key that fails the grammar or its checksum cannot exist: refuse it without a read.
     if (!isWellFormedKey(key)) {
-      await this.#failed('malformed_key', remoteAddress);
+      this.#failed('malformed_key', remoteAddress);
       throw new AuthenticationFailed('Invalid token.');
     }
-    // Lookup by digest: the database never sees the key, and timing depends only on the digest.
-    const match = await this.#store.findTokenByDigest(keyDigest(key));
+    let match: Awaited<ReturnType<TokenLookup['findTokenByDigest']>>;
+    try {
+      // Lookup by digest: the database never sees the key, and timing depends only on the digest.
+      match = await this.#store.findTokenByDigest(keyDigest(key));
+    } catch (error) {
+      // A store that failed says nothing about the key: not a failure.
+      if (guess !== undefined) void this.#keyGuessLimit?.release(guess);
+      throw error;
+    }
     if (match === null) {
-      await this.#failed('invalid_token', remoteAddress);
+      this.#failed('invalid_token', remoteAddress);
       throw new AuthenticationFailed('Invalid token.');
     }
     const { token, user } = match;
     const now = this.#clock.now();
     // Valid while now is before `expires`: at the instant itself the token has expired.
     if (token.expires !== null && token.expires.getTime() <= now) {
-      await this.#failed('expired', remoteAddress, token.id, user.id);
+      this.#failed('expired', remoteAddress, token.id, user.id);
       throw new AuthenticationFailed('Token has expired.', 'token_expired');
     }
     if (!user.isActive) {
-      await this.#failed('inactive_user', remoteAddress, token.id, user.id);
+      this.#failed('inactive_user', remoteAddress, token.id, user.id);
       throw new AuthenticationFailed('User inactive or deleted.');
     }
+    // A valid key is never counted. Not awaited: release never rejects, the memory backend's
+    // is done before it returns, and Redis's need not hold up the answer (until it lands the
+    // address counts one more in flight, which errs on the side of refusing).
+    if (guess !== undefined) void this.#keyGuessLimit?.release(guess);
     this.#usage?.noteUse(token, now);
     this.#events?.emit('authenticated', { userId: user.id, tokenId: token.id, kind: token.kind });
     return { user, auth: token };
@@ -114,25 +128,25 @@ export class TokenAuthentication implements Authenticator {
   }
 
   // Past the limit on failures an address gets 429 before any database read, so guessing keys
-  // costs the guesser time and the database nothing.
-  async #refuseGuesser(remoteAddress: string | undefined): Promise<void> {
-    if (this.#keyGuessLimit === undefined) return;
-    const decision = await this.#keyGuessLimit.check(remoteAddress ?? 'None');
-    if (!decision.allowed) throw new Throttled(decision.wait);
+  // costs the guesser time and the database nothing. The place is reserved before the read, so
+  // guesses in flight together cannot pass the limit.
+  async #reserveGuess(remoteAddress: string | undefined): Promise<ThrottleReservation | undefined> {
+    if (this.#keyGuessLimit === undefined) return undefined;
+    const reservation = await this.#keyGuessLimit.reserve(remoteAddress ?? 'None');
+    if (!reservation.allowed) throw new Throttled(reservation.wait);
+    return reservation;
   }
 
-  async #failed(
+  #failed(
     reason: AuthenticationFailureReason,
     remoteAddress: string | undefined,
     tokenId?: number,
     userId?: number,
-  ): Promise<void> {
+  ): void {
     this.#events?.emit('authentication_failed', {
       reason,
       ...(tokenId === undefined ? {} : { tokenId, userId }),
       ...(remoteAddress === undefined ? {} : { remoteAddress }),
     });
-    // Failures only: a valid key is never counted, so real traffic is never slowed.
-    await this.#keyGuessLimit?.recordFailure(remoteAddress ?? 'None');
   }
 }

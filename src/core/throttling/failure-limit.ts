@@ -1,6 +1,11 @@
 import { type Clock, systemClock } from '../clock.js';
 import { parseRate, type ThrottleRate } from './rate.js';
-import type { ThrottleBackend, ThrottleDecision } from './throttle-backend.js';
+import type {
+  ThrottleBackend,
+  ThrottleRefusal,
+  ThrottleReservation,
+  WindowLimit,
+} from './throttle-backend.js';
 
 /** Options of `FailureLimit`. */
 export interface FailureLimitOptions {
@@ -12,14 +17,25 @@ export interface FailureLimitOptions {
   readonly clock?: Clock;
 }
 
-const ALLOWED: ThrottleDecision = Object.freeze({ allowed: true, wait: null });
+/** The reservation of a limit that is off: it records nothing and has nothing to release. */
+const UNLIMITED: ThrottleReservation = Object.freeze({
+  allowed: true,
+  limits: Object.freeze([]),
+  at: 0,
+  id: '',
+});
+const UNLIMITED_PROMISE = Promise.resolve(UNLIMITED);
+const RELEASED: Promise<void> = Promise.resolve();
 
 /**
- * A sliding log of failures only: `check` looks before the costly or revealing step and
- * `recordFailure` counts after it failed, so successful traffic is never counted or slowed.
+ * A sliding log of failures only. An attempt reserves its place before the costly or revealing
+ * step (a refusal records nothing) and keeps it when it fails; a success releases it, so
+ * successful traffic is never counted, and attempts in flight together can never pass the limit.
  * @example
  * const guesses = new FailureLimit({ backend, rate: '60/min', scope: 'tessera_key_guess' });
- * if (!(await guesses.check(address)).allowed) throw new Throttled();
+ * const attempt = await guesses.reserve(address);
+ * if (!attempt.allowed) throw new Throttled(attempt.wait);
+ * if (valid) await guesses.release(attempt);
  */
 export class FailureLimit {
   /** The parsed rate, or null when the limit is off. */
@@ -35,29 +51,26 @@ export class FailureLimit {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** Whether `ident` may try again now; a refusal's `wait` is exact (when a failure expires). */
-  check(ident: string): Promise<ThrottleDecision> {
-    if (this.rate === null) return Promise.resolve(ALLOWED);
-    return this.#backend.peek(
-      this.#key(ident),
-      this.#clock.now(),
-      this.rate.limit,
-      this.rate.durationMs,
-    );
+  /** Reserves one attempt of `ident`, or refuses with the exact wait (when a failure expires). */
+  reserve(ident: string): Promise<ThrottleReservation | ThrottleRefusal> {
+    const window = this.window(ident);
+    if (window === null) return UNLIMITED_PROMISE;
+    return this.#backend.reserve([window], this.#clock.now());
   }
 
-  /** Counts one failure of `ident`. */
-  async recordFailure(ident: string): Promise<void> {
-    if (this.rate === null) return;
-    await this.#backend.record(
-      this.#key(ident),
-      this.#clock.now(),
-      this.rate.limit,
-      this.rate.durationMs,
-    );
+  /** Takes back a reservation of an attempt that did not fail. Never rejects. */
+  release(reservation: ThrottleReservation): Promise<void> {
+    if (reservation.limits.length === 0) return RELEASED;
+    return this.#backend.release(reservation);
   }
 
-  #key(ident: string): string {
-    return `${this.#scope}_${ident}`;
+  /** The window `ident`'s failures count in, to reserve with others at once; null when off. */
+  window(ident: string): WindowLimit | null {
+    if (this.rate === null) return null;
+    return {
+      key: `${this.#scope}_${ident}`,
+      limit: this.rate.limit,
+      durationMs: this.rate.durationMs,
+    };
   }
 }

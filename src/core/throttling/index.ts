@@ -1,10 +1,13 @@
 export { AnonRateThrottle } from './anon-rate-throttle.js';
+export { boundedKey, MAX_THROTTLE_KEY_LENGTH } from './bounded-key.js';
 export { checkThrottles } from './check-throttles.js';
 export { FailureLimit, type FailureLimitOptions } from './failure-limit.js';
 export { ImproperlyConfigured } from './improperly-configured.js';
 export { DEFAULT_KEY_FAILURE_RATE, keyGuessLimit } from './key-guess-limit.js';
 export {
+  DEFAULT_KNOWN_ADDRESSES,
   DEFAULT_LOGIN_FAILURE_RATES,
+  type LoginAttempt,
   LoginThrottle,
   type LoginThrottleOptions,
 } from './login-throttle.js';
@@ -22,5 +25,11 @@ export {
 } from './simple-rate-throttle.js';
 export { drfWait, waitUntilFree } from './sliding-window.js';
 export type { Throttle, ThrottledView } from './throttle.js';
-export type { ThrottleBackend, ThrottleDecision } from './throttle-backend.js';
+export type {
+  ThrottleBackend,
+  ThrottleDecision,
+  ThrottleRefusal,
+  ThrottleReservation,
+  WindowLimit,
+} from './throttle-backend.js';
 export { UserRateThrottle } from './user-rate-throttle.js';

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { Throttled } from '../errors.js';
 import { FailureLimit } from './failure-limit.js';
 import type { ThrottleBackend } from './throttle-backend.js';
@@ -11,16 +11,33 @@ export const DEFAULT_LOGIN_FAILURE_RATES = Object.freeze({
   perAddress: '30/min',
 });
 
+/** How many addresses a user is remembered logging in from, and for how long, by default. */
+export const DEFAULT_KNOWN_ADDRESSES = Object.freeze({ max: 10, ttlMs: 30 * 86_400_000 });
+
 /** Options of `LoginThrottle`; a rate left out takes its default, null switches it off. */
 export interface LoginThrottleOptions {
   readonly backend: ThrottleBackend;
   readonly clock?: Clock;
   /** Failed logins per username from one client address. Default `5/min`. */
   readonly perUserAndAddress?: string | null;
-  /** Failed logins per username from anywhere: a looser ceiling. Default `20/min`. */
+  /** Failed logins per username from addresses it never logged in from. Default `20/min`. */
   readonly perUser?: string | null;
   /** Failed logins per client address, whatever the username. Default `30/min`. */
   readonly perAddress?: string | null;
+  /**
+   * Addresses remembered per user after a successful login (the most recent, each for `ttlMs`
+   * after its last login), which the per-username limit does not refuse. Default 10 for 30
+   * days; a `max` of 0 remembers none.
+   */
+  readonly knownAddresses?: { readonly max: number; readonly ttlMs: number };
+}
+
+/** One login attempt's place in the limits: counted as a failure unless taken back. */
+export interface LoginAttempt {
+  /** The password was right: the attempt is taken back and the address remembered as known. */
+  succeeded(): Promise<void>;
+  /** The attempt ended before its credentials were judged (a store error): taken back. */
+  abandoned(): Promise<void>;
 }
 
 // JSON.stringify escapes lone surrogates, so every distinct username has a distinct digest; the
@@ -31,22 +48,30 @@ function usernameDigest(username: string): string {
 
 /**
  * Limits failed obtain-token attempts per (username, client address), per username and per
- * address. Check before the password is hashed, so a refused attempt costs no hash; record only
- * failures, so a user who logs in is never slowed. Unknown and known usernames count alike, so
- * the limit says nothing about which exist.
+ * address. An attempt reserves its place in all three at once before the password is hashed
+ * (a refused attempt costs no hash, and concurrent attempts cannot pass a limit together), and a
+ * success takes it back, so a user who logs in is never slowed. Unknown and known usernames
+ * count alike, so the limits say nothing about which exist. The per-username limit does not
+ * refuse an address the user logged in from before (OWASP's device cookies, keyed by address),
+ * so a guess spread over many addresses cannot lock the owner out of a known one.
  * @example
- * await loginThrottle.check(username, address); // throws Throttled (429)
- * if (!user) await loginThrottle.recordFailure(username, address);
+ * const attempt = await loginThrottle.reserve(username, address); // throws Throttled (429)
+ * if (user) await attempt.succeeded();
  */
 export class LoginThrottle {
+  readonly #backend: ThrottleBackend;
+  readonly #clock: Clock;
   readonly #perUserAndAddress: FailureLimit;
   readonly #perUser: FailureLimit;
   readonly #perAddress: FailureLimit;
+  readonly #known: { readonly max: number; readonly ttlMs: number };
 
   constructor(options: LoginThrottleOptions) {
-    const { backend, clock } = options;
+    const { backend } = options;
+    this.#backend = backend;
+    this.#clock = options.clock ?? systemClock;
     const limit = (scope: string, rate: string | null) =>
-      new FailureLimit({ backend, rate, scope, ...(clock ? { clock } : {}) });
+      new FailureLimit({ backend, rate, scope });
     this.#perUserAndAddress = limit(
       'tessera_login_user_address',
       pick(options.perUserAndAddress, DEFAULT_LOGIN_FAILURE_RATES.perUserAndAddress),
@@ -59,39 +84,55 @@ export class LoginThrottle {
       'tessera_login_address',
       pick(options.perAddress, DEFAULT_LOGIN_FAILURE_RATES.perAddress),
     );
+    this.#known = options.knownAddresses ?? DEFAULT_KNOWN_ADDRESSES;
+    if (!Number.isSafeInteger(this.#known.max) || this.#known.max < 0 || !(this.#known.ttlMs > 0)) {
+      throw new RangeError('knownAddresses needs a non-negative integer max and a positive ttlMs.');
+    }
   }
 
-  /** Throws `Throttled` (429 with `Retry-After`) when any of the three limits is reached. */
-  async check(username: string, address: string | undefined): Promise<void> {
-    const keys = this.#keys(username, address);
-    const decisions = await Promise.all([
-      this.#perUserAndAddress.check(keys.userAndAddress),
-      this.#perUser.check(keys.user),
-      this.#perAddress.check(keys.address),
-    ]);
-    const refusals = decisions.filter((decision) => !decision.allowed);
-    if (refusals.length === 0) return;
-    const waits = refusals.map((decision) => decision.wait).filter((wait) => wait !== null);
-    throw new Throttled(waits.length > 0 ? Math.max(...waits) : null);
-  }
-
-  /** Counts one failed attempt against all three limits. */
-  async recordFailure(username: string, address: string | undefined): Promise<void> {
-    const keys = this.#keys(username, address);
-    await Promise.all([
-      this.#perUserAndAddress.recordFailure(keys.userAndAddress),
-      this.#perUser.recordFailure(keys.user),
-      this.#perAddress.recordFailure(keys.address),
-    ]);
-  }
-
-  #keys(username: string, address: string | undefined) {
+  /**
+   * Reserves one attempt of `username` from `address` in every limit at once, or throws
+   * `Throttled` (429 with `Retry-After`, the longest wait) having counted nothing.
+   */
+  async reserve(username: string, address: string | undefined): Promise<LoginAttempt> {
     const user = usernameDigest(username);
     const where = address ?? 'None';
-    return { user, address: where, userAndAddress: `${user}_${where}` };
+    const now = this.#clock.now();
+    const knownKey = `tessera_login_known_${user}`;
+    const rememberable = address !== undefined && this.#known.max > 0;
+    const perUser = this.#perUser.window(user);
+    const skipPerUser =
+      perUser !== null &&
+      rememberable &&
+      (await this.#backend.isRemembered(knownKey, where, now, this.#known.ttlMs));
+    const windows = [
+      this.#perUserAndAddress.window(`${user}_${where}`),
+      skipPerUser ? null : perUser,
+      this.#perAddress.window(where),
+    ].filter((window) => window !== null);
+    const reservation = windows.length === 0 ? null : await this.#backend.reserve(windows, now);
+    if (reservation !== null && !reservation.allowed) throw new Throttled(reservation.wait);
+    const release = () =>
+      reservation === null ? Promise.resolve() : this.#backend.release(reservation);
+    return {
+      succeeded: async () => {
+        await Promise.all([
+          release(),
+          rememberable
+            ? this.#backend.remember(
+                knownKey,
+                where,
+                this.#clock.now(),
+                this.#known.max,
+                this.#known.ttlMs,
+              )
+            : undefined,
+        ]);
+      },
+      abandoned: release,
+    };
   }
 }
-
 function pick(rate: string | null | undefined, fallback: string): string | null {
   return rate === undefined ? fallback : rate;
 }

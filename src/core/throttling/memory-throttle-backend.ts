@@ -1,119 +1,195 @@
+import { boundedKey } from './bounded-key.js';
+import { BoundedMap, type BoundedValue } from './bounded-map.js';
 import { drfWait, waitUntilFree } from './sliding-window.js';
-import type { ThrottleBackend, ThrottleDecision } from './throttle-backend.js';
+import type {
+  ThrottleBackend,
+  ThrottleDecision,
+  ThrottleRefusal,
+  ThrottleReservation,
+  WindowLimit,
+} from './throttle-backend.js';
 
 /** Options of `MemoryThrottleBackend`. */
 export interface MemoryThrottleBackendOptions {
   /** Most keys kept; beyond it the least recently written go first. Default 100,000. */
   readonly maxKeys?: number;
+  /** Most memory kept (estimated: keys, timestamps, members); likewise. Default 64 MiB. */
+  readonly maxBytes?: number;
   /** How often (in clock time) keys whose whole log has expired are dropped. Default 60 s. */
   readonly sweepIntervalMs?: number;
 }
 
-interface SlidingLog {
+interface SlidingLog extends BoundedValue {
+  readonly kind: 'log';
   /** Timestamps in ascending order (DRF keeps them newest first; only the order's name differs). */
   readonly entries: number[];
-  /** When the newest entry leaves the window, so the whole log can go. */
-  expiresAt: number;
 }
 
+interface RememberedSet extends BoundedValue {
+  readonly kind: 'set';
+  /** Member to when it was last added, oldest first. */
+  readonly members: Map<string, number>;
+}
+
+// Estimates (V8, 64-bit): a Map entry, the object and its array or Map; a key's characters
+// count two bytes each, as a two-byte string would; a timestamp is one 8-byte array slot.
+const VALUE_BYTES = 160;
+const MEMBER_BYTES = 80;
+const keyBytes = (key: string) => 2 * key.length;
+const logBytes = (key: string, log: SlidingLog) =>
+  VALUE_BYTES + keyBytes(key) + 8 * log.entries.length;
+
 const ALLOWED: ThrottleDecision = Object.freeze({ allowed: true, wait: null });
+const RELEASED: Promise<void> = Promise.resolve();
 
 /**
  * Sliding logs in this process's memory, as DRF's default cache keeps them. Memory stays
- * bounded: idle keys are swept once their log has expired, and at most `maxKeys` are kept.
- * Several processes need a shared backend (Redis) to count together.
+ * bounded: idle keys are swept once their log has expired, keys longer than 200 characters are
+ * shortened to a digest, and at most `maxKeys` keys and `maxBytes` are kept. Several processes
+ * need a shared backend (Redis) to count together.
  * @example
  * const backend = new MemoryThrottleBackend();
  * await backend.hit('throttle_anon_203.0.113.9', clock.now(), 100, 86_400_000);
  */
 export class MemoryThrottleBackend implements ThrottleBackend {
-  readonly #logs = new Map<string, SlidingLog>();
-  readonly #maxKeys: number;
-  readonly #sweepIntervalMs: number;
-  #nextSweep = Number.NEGATIVE_INFINITY;
+  readonly #table: BoundedMap<SlidingLog | RememberedSet>;
 
   constructor(options: MemoryThrottleBackendOptions = {}) {
-    this.#maxKeys = options.maxKeys ?? 100_000;
-    this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
-    if (!Number.isSafeInteger(this.#maxKeys) || this.#maxKeys < 1) {
-      throw new RangeError('MemoryThrottleBackend needs a positive integer maxKeys.');
+    const maxKeys = options.maxKeys ?? 100_000;
+    const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    for (const [name, value] of [
+      ['maxKeys', maxKeys],
+      ['maxBytes', maxBytes],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new RangeError(`MemoryThrottleBackend needs a positive integer ${name}.`);
+      }
     }
+    this.#table = new BoundedMap({
+      maxKeys,
+      maxBytes,
+      sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+    });
   }
 
   /** Keys held now (for tests and monitoring). */
   get size(): number {
-    return this.#logs.size;
+    return this.#table.size;
+  }
+
+  /** Estimated bytes held now (for tests and monitoring); at most `maxBytes`. */
+  get bytes(): number {
+    return this.#table.bytes;
   }
 
   async hit(key: string, now: number, limit: number, durationMs: number) {
-    this.#sweep(now);
-    const entries = this.#current(key, now, durationMs);
+    this.#table.sweep(now);
+    const bounded = boundedKey(key);
+    const entries = this.#current(bounded, now, durationMs)?.entries ?? [];
     if (entries.length >= limit) {
       return {
         allowed: false,
         wait: drfWait(entries.length, entries[0] ?? null, now, limit, durationMs),
       };
     }
-    this.#append(key, entries, now, limit, durationMs);
+    this.#append(bounded, now, durationMs, true);
     return ALLOWED;
   }
 
-  async peek(key: string, now: number, limit: number, durationMs: number) {
-    const entries = this.#current(key, now, durationMs);
-    if (entries.length < limit) return ALLOWED;
-    const freeing = entries[entries.length - limit];
-    return {
-      allowed: false,
-      wait: freeing === undefined ? null : waitUntilFree(freeing, now, durationMs),
-    };
+  // Synchronous inside: nothing can run between the checks and the writes, so it is atomic.
+  reserve(
+    limits: readonly WindowLimit[],
+    now: number,
+  ): Promise<ThrottleReservation | ThrottleRefusal> {
+    this.#table.sweep(now);
+    let refused = false;
+    let wait: number | null = null;
+    for (const { key, limit, durationMs } of limits) {
+      const entries = this.#current(boundedKey(key), now, durationMs)?.entries;
+      const count = entries?.length ?? 0;
+      if (count < limit) continue;
+      refused = true;
+      // The entry whose expiry brings the count below the limit; none for a limit of 0.
+      const freeing = limit > 0 ? entries?.[count - limit] : undefined;
+      if (freeing !== undefined)
+        wait = Math.max(wait ?? 0, waitUntilFree(freeing, now, durationMs));
+    }
+    if (refused) return Promise.resolve({ allowed: false, wait });
+    // A log with nothing in its window moves to the recent end only when it counts again, so a
+    // reservation that is released at once (a valid key) moves nothing in the Map.
+    for (const { key, durationMs } of limits) this.#append(boundedKey(key), now, durationMs, false);
+    return Promise.resolve({ allowed: true, limits, at: now, id: '' });
   }
 
-  async record(key: string, now: number, limit: number, durationMs: number): Promise<void> {
-    this.#sweep(now);
-    this.#append(key, this.#current(key, now, durationMs), now, limit, durationMs);
+  release(reservation: ThrottleReservation): Promise<void> {
+    for (const { key } of reservation.limits) {
+      const log = this.#table.get(boundedKey(key));
+      if (log?.kind !== 'log') continue;
+      const at = log.entries.lastIndexOf(reservation.at);
+      if (at === -1) continue;
+      log.entries.splice(at, 1);
+      this.#table.resize(log, logBytes(boundedKey(key), log));
+    }
+    return RELEASED;
+  }
+
+  async remember(key: string, member: string, now: number, max: number, ttlMs: number) {
+    this.#table.sweep(now);
+    const bounded = boundedKey(key);
+    const held = this.#table.get(bounded);
+    const set: RememberedSet =
+      held?.kind === 'set' ? held : { kind: 'set', members: new Map(), expiresAt: 0, bytes: 0 };
+    const members = set.members;
+    for (const [each, at] of members) if (at <= now - ttlMs) members.delete(each);
+    members.delete(member); // re-added below as the most recent
+    members.set(member, now);
+    for (const oldest of members.keys()) {
+      if (members.size <= max) break;
+      members.delete(oldest);
+    }
+    set.expiresAt = now + ttlMs;
+    let bytes = VALUE_BYTES + keyBytes(bounded);
+    for (const each of members.keys()) bytes += MEMBER_BYTES + keyBytes(each);
+    this.#table.write(bounded, set, bytes, now);
+  }
+
+  async isRemembered(key: string, member: string, now: number, ttlMs: number) {
+    const set = this.#table.get(boundedKey(key));
+    const at = set?.kind === 'set' ? set.members.get(member) : undefined;
+    return at !== undefined && at > now - ttlMs;
   }
 
   async close(): Promise<void> {
-    this.#logs.clear();
+    this.#table.clear();
   }
 
-  // The log's entries still inside the window; DRF drops those at or before `now - duration`.
-  #current(key: string, now: number, durationMs: number): number[] {
-    const log = this.#logs.get(key);
-    if (log === undefined) return [];
+  // The log at `key` with its entries at or before `now - duration` dropped (DRF's rule).
+  #current(key: string, now: number, durationMs: number): SlidingLog | undefined {
+    const log = this.#table.get(key);
+    if (log?.kind !== 'log') return undefined;
+    const { entries } = log;
     const cutoff = now - durationMs;
     let expired = 0;
-    while (expired < log.entries.length && (log.entries[expired] as number) <= cutoff) expired++;
-    if (expired > 0) log.entries.splice(0, expired);
-    return log.entries;
+    while (expired < entries.length && (entries[expired] as number) <= cutoff) expired++;
+    if (expired > 0) {
+      entries.splice(0, expired);
+      this.#table.resize(log, logBytes(key, log));
+    }
+    return log;
   }
 
-  #append(key: string, entries: number[], now: number, limit: number, durationMs: number): void {
+  #append(key: string, now: number, durationMs: number, alwaysMove: boolean): void {
+    const held = this.#table.get(key);
+    const log: SlidingLog =
+      held?.kind === 'log' ? held : { kind: 'log', entries: [], expiresAt: 0, bytes: 0 };
+    const { entries } = log;
+    const wasEmpty = entries.length === 0;
     // Sorted insert, so a clock set backwards keeps the order a Redis sorted set would have.
     let at = entries.length;
     while (at > 0 && (entries[at - 1] as number) > now) at--;
     entries.splice(at, 0, now);
-    // Only the newest `limit` entries decide anything; older ones would only cost memory.
-    if (entries.length > limit) entries.splice(0, entries.length - Math.max(limit, 0));
-    // Re-inserting moves the key to the end of the Map's order: least recently written first.
-    this.#logs.delete(key);
-    const newest = entries[entries.length - 1] ?? now;
-    this.#logs.set(key, { entries, expiresAt: newest + durationMs });
-    if (this.#logs.size > this.#maxKeys) this.#evict(now);
-  }
-
-  #sweep(now: number): void {
-    if (now < this.#nextSweep) return;
-    this.#nextSweep = now + this.#sweepIntervalMs;
-    for (const [key, log] of this.#logs) if (log.expiresAt <= now) this.#logs.delete(key);
-  }
-
-  #evict(now: number): void {
-    this.#nextSweep = Number.NEGATIVE_INFINITY;
-    this.#sweep(now);
-    for (const key of this.#logs.keys()) {
-      if (this.#logs.size <= this.#maxKeys) break;
-      this.#logs.delete(key);
-    }
+    log.expiresAt = Math.max(log.expiresAt, now + durationMs);
+    if (held === log && wasEmpty && !alwaysMove) this.#table.resize(log, logBytes(key, log));
+    else this.#table.write(key, log, logBytes(key, log), now);
   }
 }

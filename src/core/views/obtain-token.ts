@@ -56,13 +56,20 @@ export function obtainTokenView(options: ObtainTokenOptions): View {
       if (options.passwords.limit.saturated) throw new ServiceUnavailable();
       const { username, password } = validateCredentials(await request.data());
       const address = (options.clientAddress ?? peerAddress)(request.raw);
-      // Before the password is hashed: a refused attempt costs no hash.
-      await options.loginThrottle?.check(username, address);
-      const user = await authenticateUser(options, username, password);
-      if (!user) {
-        await options.loginThrottle?.recordFailure(username, address);
-        throw new ValidationError({ non_field_errors: [UNABLE_TO_LOG_IN] });
+      // Before the password is hashed: a refused attempt costs no hash, and an attempt in flight
+      // holds its place, so concurrent attempts cannot pass the limits together.
+      const attempt = await options.loginThrottle?.reserve(username, address);
+      let user: User | null;
+      try {
+        user = await authenticateUser(options, username, password);
+      } catch (error) {
+        // Not the credentials' fault (the store or the hasher failed): not a failed login.
+        await attempt?.abandoned();
+        throw error;
       }
+      // A failure keeps its place in the limits; a success takes it back.
+      if (!user) throw new ValidationError({ non_field_errors: [UNABLE_TO_LOG_IN] });
+      await attempt?.succeeded();
       const now = options.clock.now();
       const lifetime = options.loginTokenLifetimeSeconds ?? null;
       const expires = lifetime === null ? null : new Date(now + lifetime * 1000);

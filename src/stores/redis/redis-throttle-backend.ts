@@ -1,9 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { ServiceUnavailable } from '../../core/errors.js';
+import { boundedKey } from '../../core/throttling/bounded-key.js';
 import { drfWait, waitUntilFree } from '../../core/throttling/sliding-window.js';
-import type { ThrottleBackend, ThrottleDecision } from '../../core/throttling/throttle-backend.js';
+import type {
+  ThrottleBackend,
+  ThrottleDecision,
+  ThrottleRefusal,
+  ThrottleReservation,
+  WindowLimit,
+} from '../../core/throttling/throttle-backend.js';
 import { loadRedis, type RedisClient } from './redis-client.js';
-import { HIT_SCRIPT, type LuaScript, PEEK_SCRIPT, RECORD_SCRIPT } from './throttle-scripts.js';
+import {
+  HIT_SCRIPT,
+  type LuaScript,
+  MEMBER_SCORE_SCRIPT,
+  RELEASE_SCRIPT,
+  REMEMBER_SCRIPT,
+  RESERVE_SCRIPT,
+} from './throttle-scripts.js';
 
 /** Options of `openRedisThrottleBackend`. */
 export interface RedisThrottleBackendOptions {
@@ -50,36 +64,65 @@ export class RedisThrottleBackend implements ThrottleBackend {
   }
 
   async hit(key: string, now: number, limit: number, durationMs: number) {
-    const reply = await this.#run(HIT_SCRIPT, key, [
-      String(now),
-      String(now - durationMs),
-      String(limit),
-      String(durationMs),
-      this.#member(now),
-    ]);
+    const reply = await this.#run(
+      HIT_SCRIPT,
+      [key],
+      [String(now), String(now - durationMs), String(limit), String(durationMs), this.#member(now)],
+    );
     if (reply[0] === 1) return ALLOWED;
     const count = Number(reply[1]);
     return { allowed: false, wait: drfWait(count, scoreOf(reply[2]), now, limit, durationMs) };
   }
 
-  async peek(key: string, now: number, limit: number, durationMs: number) {
-    const reply = await this.#run(PEEK_SCRIPT, key, [String(now - durationMs), String(limit)]);
-    if (reply[0] === 1) return ALLOWED;
-    const freeing = scoreOf(reply[1]);
-    return {
-      allowed: false,
-      wait: freeing === null ? null : waitUntilFree(freeing, now, durationMs),
-    };
+  async reserve(
+    limits: readonly WindowLimit[],
+    now: number,
+  ): Promise<ThrottleReservation | ThrottleRefusal> {
+    const id = this.#member(now);
+    const args = [String(now), id];
+    for (const { limit, durationMs } of limits) {
+      args.push(String(now - durationMs), String(limit), String(durationMs));
+    }
+    const reply = await this.#run(
+      RESERVE_SCRIPT,
+      limits.map(({ key }) => key),
+      args,
+    );
+    if (reply[0] === 1) return { allowed: true, limits, at: now, id };
+    let wait: number | null = null;
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      const limit = limits[Number(reply[i]) - 1];
+      const freeing = scoreOf(reply[i + 1]);
+      if (limit === undefined || freeing === null) continue;
+      wait = Math.max(wait ?? 0, waitUntilFree(freeing, now, limit.durationMs));
+    }
+    return { allowed: false, wait };
   }
 
-  async record(key: string, now: number, limit: number, durationMs: number): Promise<void> {
-    await this.#run(RECORD_SCRIPT, key, [
-      String(now),
-      String(now - durationMs),
-      String(limit),
-      String(durationMs),
-      this.#member(now),
-    ]);
+  async release(reservation: ThrottleReservation): Promise<void> {
+    try {
+      await this.#run(
+        RELEASE_SCRIPT,
+        reservation.limits.map(({ key }) => key),
+        [reservation.id],
+      );
+    } catch {
+      // The contract: a release never fails; its entries leave with their window instead.
+    }
+  }
+
+  async remember(key: string, member: string, now: number, max: number, ttlMs: number) {
+    await this.#run(
+      REMEMBER_SCRIPT,
+      [key],
+      [String(now), member, String(now - ttlMs), String(max), String(ttlMs)],
+    );
+  }
+
+  async isRemembered(key: string, member: string, now: number, ttlMs: number) {
+    const [score] = await this.#run(MEMBER_SCORE_SCRIPT, [key], [member]);
+    const at = scoreOf(score);
+    return at !== null && at > now - ttlMs;
   }
 
   async close(): Promise<void> {
@@ -96,16 +139,17 @@ export class RedisThrottleBackend implements ThrottleBackend {
     return `${now}:${this.#memberPrefix}:${this.#sequence}`;
   }
 
-  async #run(script: LuaScript, key: string, args: string[]): Promise<unknown[]> {
-    const fullKey = this.#keyPrefix + key;
+  // Several keys in one script need one Redis (not a Cluster, where they may sit on other nodes).
+  async #run(script: LuaScript, keys: readonly string[], args: string[]): Promise<unknown[]> {
+    const fullKeys = keys.map((key) => this.#keyPrefix + boundedKey(key));
     try {
       let reply: unknown;
       try {
-        reply = await this.#client.evalsha(script.sha, 1, fullKey, ...args);
+        reply = await this.#client.evalsha(script.sha, fullKeys.length, ...fullKeys, ...args);
       } catch (error) {
         // A Redis restarted (or another one behind the URL) has forgotten the script.
         if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-        reply = await this.#client.eval(script.source, 1, fullKey, ...args);
+        reply = await this.#client.eval(script.source, fullKeys.length, ...fullKeys, ...args);
       }
       return Array.isArray(reply) ? reply : [reply];
     } catch (error) {

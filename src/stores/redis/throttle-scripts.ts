@@ -31,29 +31,57 @@ return {1}
 `);
 
 /**
- * A look without recording: KEYS[1] the log; ARGV cutoff, limit. Returns `{1}` when below the
- * limit, else `{0, score}` with the score of the entry whose expiry frees a slot.
+ * Reserves in several windows at once, all or none: KEYS the logs; ARGV now, member, then for
+ * each key its cutoff, limit and duration (ms). Returns `{1}` when `now` was recorded in every
+ * log, or `{0, i, score, …}` with, for each full log, its 1-based index and the score of the
+ * entry whose expiry frees a slot (`false` for a limit of 0), having recorded nothing.
  */
-export const PEEK_SCRIPT = lua(`
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-local count = redis.call('ZCARD', KEYS[1])
-local limit = tonumber(ARGV[2])
-if count < limit then return {1} end
-if limit <= 0 then return {0} end
-local freeing = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
-return {0, freeing[2]}
+export const RESERVE_SCRIPT = lua(`
+local refusals = {0}
+for i = 1, #KEYS do
+  local at = 2 + (i - 1) * 3
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[at + 1])
+  local count = redis.call('ZCARD', KEYS[i])
+  local limit = tonumber(ARGV[at + 2])
+  if count >= limit then
+    local freeing = false
+    if limit > 0 then
+      freeing = redis.call('ZRANGE', KEYS[i], count - limit, count - limit, 'WITHSCORES')[2]
+    end
+    table.insert(refusals, i)
+    table.insert(refusals, freeing)
+  end
+end
+if #refusals > 1 then return refusals end
+for i = 1, #KEYS do
+  local at = 2 + (i - 1) * 3
+  redis.call('ZADD', KEYS[i], ARGV[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[i], ARGV[at + 3])
+end
+return {1}
+`);
+
+/** Takes a reservation back: KEYS the logs; ARGV the member it recorded. */
+export const RELEASE_SCRIPT = lua(`
+for i = 1, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return 1
 `);
 
 /**
- * Records a failure: KEYS[1] the log; ARGV now, cutoff, limit, duration (ms), member. Keeps the
- * newest `limit` entries only, which are all any decision reads.
+ * Adds a member to a bounded, expiring set: KEYS[1] the set; ARGV now, member, cutoff (now -
+ * ttl), most members kept, ttl (ms). Members added at or before the cutoff are dropped.
  */
-export const RECORD_SCRIPT = lua(`
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[5])
+export const REMEMBER_SCRIPT = lua(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 local count = redis.call('ZCARD', KEYS[1])
-local limit = tonumber(ARGV[3])
-if count > limit then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, count - limit - 1) end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local max = tonumber(ARGV[4])
+if count > max then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, count - max - 1) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return count
+`);
+
+/** When a member was last added to a set: KEYS[1] the set; ARGV[1] the member. */
+export const MEMBER_SCORE_SCRIPT = lua(`
+return redis.call('ZSCORE', KEYS[1], ARGV[1])
 `);

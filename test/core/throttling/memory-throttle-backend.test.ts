@@ -30,14 +30,50 @@ describe('MemoryThrottleBackend: bounded memory', () => {
     const backend = new MemoryThrottleBackend({ maxKeys: 100 });
     await backend.hit('kept', T0, 1, MINUTE);
     for (let i = 0; i < 99; i++) await backend.hit(`k${i}`, T0, 1, MINUTE);
-    await backend.record('kept', T0, 2, MINUTE); // written again: now the most recent
+    const kept = [{ key: 'kept', limit: 2, durationMs: MINUTE }];
+    await backend.reserve(kept, T0); // written again: now the most recent
     for (let i = 99; i < 150; i++) await backend.hit(`k${i}`, T0, 1, MINUTE);
     assert.equal(backend.size, 100);
-    assert.equal((await backend.peek('kept', T0, 2, MINUTE)).allowed, false);
+    assert.equal((await backend.reserve(kept, T0)).allowed, false);
     assert.equal((await backend.hit('k0', T0, 1, MINUTE)).allowed, true, 'k0 was evicted');
   });
 
-  test('refuses a maxKeys that is not a positive integer', () => {
+  test('at most maxBytes are kept, and a key is never longer than 200 characters', async () => {
+    const backend = new MemoryThrottleBackend({ maxBytes: 100_000 });
+    for (let i = 0; i < 2000; i++) {
+      await backend.hit(`throttle_anon_${i}_${'x'.repeat(15_000)}`, T0, 5, MINUTE);
+      assert.ok(backend.bytes <= 100_000, `${backend.bytes} bytes`);
+    }
+    // About 700 bytes a key: 142 fit.
+    assert.ok(backend.size > 100 && backend.size < 200, `${backend.size} keys`);
+  });
+
+  test('known-address sets are bounded too', async () => {
+    const backend = new MemoryThrottleBackend({ maxKeys: 10 });
+    for (let i = 0; i < 50; i++) await backend.remember(`known_${i}`, '10.0.0.1', T0, 10, MINUTE);
+    assert.equal(backend.size, 10);
+    assert.equal(await backend.isRemembered('known_49', '10.0.0.1', T0, MINUTE), true);
+    assert.equal(await backend.isRemembered('known_0', '10.0.0.1', T0, MINUTE), false);
+  });
+
+  test('a reservation released at once leaves the bytes as they were', async () => {
+    const backend = new MemoryThrottleBackend();
+    const limits = [{ key: 'tessera_key_guess_10.0.0.1', limit: 60, durationMs: MINUTE }];
+    const first = await backend.reserve(limits, T0);
+    assert.ok(first.allowed);
+    await backend.release(first);
+    const bytes = backend.bytes;
+    for (let i = 0; i < 1000; i++) {
+      const reservation = await backend.reserve(limits, T0 + i);
+      assert.ok(reservation.allowed);
+      await backend.release(reservation);
+    }
+    assert.equal(backend.bytes, bytes);
+    assert.equal(backend.size, 1);
+  });
+
+  test('refuses a maxKeys or maxBytes that is not a positive integer', () => {
     assert.throws(() => new MemoryThrottleBackend({ maxKeys: 0 }), RangeError);
+    assert.throws(() => new MemoryThrottleBackend({ maxBytes: 1.5 }), RangeError);
   });
 });

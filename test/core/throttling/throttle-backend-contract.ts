@@ -8,7 +8,8 @@ const MINUTE = 60_000;
 
 /**
  * What every `ThrottleBackend` must do, run unchanged against each one (memory, Redis): DRF's
- * sliding log for `hit`, and the failure-only `peek` and `record`.
+ * sliding log for `hit`, the atomic `reserve` and `release` of the failure limits, and the
+ * remembered sets of known addresses.
  */
 export function runThrottleBackendContract(factory: BackendFactory): void {
   describe(`ThrottleBackend contract: ${factory.name}`, () => {
@@ -69,40 +70,108 @@ export function runThrottleBackendContract(factory: BackendFactory): void {
       assert.equal((await backend.hit(b, T0, 1, MINUTE)).allowed, true);
     });
 
-    test('peek never records; record always does; peek refuses at the limit', async () => {
-      const key = fresh();
-      for (let i = 0; i < 10; i++)
-        assert.equal((await backend.peek(key, T0, 2, MINUTE)).allowed, true);
-      await backend.record(key, T0, 2, MINUTE);
-      assert.equal((await backend.peek(key, T0 + 1, 2, MINUTE)).allowed, true);
-      await backend.record(key, T0 + 5000, 2, MINUTE);
-      // Full: the first failure leaves the window at T0 + 60 s, freeing a slot.
-      assert.deepEqual(await backend.peek(key, T0 + 6000, 2, MINUTE), {
-        allowed: false,
-        wait: 54,
-      });
-      assert.equal((await backend.peek(key, T0 + MINUTE, 2, MINUTE)).allowed, true);
+    const window = (key: string, limit: number, durationMs = MINUTE) => ({
+      key,
+      limit,
+      durationMs,
     });
 
-    test('record keeps only the newest `limit` entries, so the wait stays exact', async () => {
+    test('reserve records in every window at once, or in none when one is full', async () => {
+      const [a, b] = [fresh(), fresh()];
+      const first = await backend.reserve([window(a, 2), window(b, 1)], T0);
+      assert.equal(first.allowed, true);
+      // b is full: nothing is recorded in a either.
+      assert.deepEqual(await backend.reserve([window(a, 2), window(b, 1)], T0 + 1000), {
+        allowed: false,
+        wait: 59,
+      });
+      assert.equal((await backend.reserve([window(a, 2)], T0 + 2000)).allowed, true);
+      assert.equal((await backend.reserve([window(a, 2)], T0 + 3000)).allowed, false);
+    });
+
+    test('a refusal waits until every full window has room: the longest wait', async () => {
+      const [a, b] = [fresh(), fresh()];
+      await backend.reserve([window(a, 1, MINUTE)], T0);
+      await backend.reserve([window(b, 2, 10 * MINUTE)], T0 + 1000);
+      await backend.reserve([window(b, 2, 10 * MINUTE)], T0 + 5000);
+      // a frees at T0 + 60 s; b when its first entry leaves, at T0 + 601 s.
+      assert.deepEqual(
+        await backend.reserve([window(a, 1, MINUTE), window(b, 2, 10 * MINUTE)], T0 + 10_000),
+        { allowed: false, wait: 591 },
+      );
+      assert.deepEqual(await backend.reserve([window(fresh(), 0)], T0), {
+        allowed: false,
+        wait: null,
+      });
+    });
+
+    test('release takes a reservation back; a kept one counts until its window passes', async () => {
       const key = fresh();
-      for (let i = 0; i < 10; i++) await backend.record(key, T0 + i * 1000, 3, MINUTE);
-      // The newest three are at 7, 8 and 9 s; the count drops below 3 when the 7 s one leaves.
-      assert.deepEqual(await backend.peek(key, T0 + 10_000, 3, MINUTE), {
+      const kept = await backend.reserve([window(key, 2)], T0);
+      const released = await backend.reserve([window(key, 2)], T0 + 1000);
+      assert.ok(kept.allowed && released.allowed);
+      await backend.release(released);
+      assert.equal((await backend.reserve([window(key, 2)], T0 + 2000)).allowed, true);
+      assert.deepEqual(await backend.reserve([window(key, 2)], T0 + 3000), {
         allowed: false,
         wait: 57,
       });
-      assert.equal((await backend.peek(key, T0 + 67_000, 3, MINUTE)).allowed, true);
+      // Releasing twice, or after the window passed, changes nothing.
+      await backend.release(released);
+      assert.equal((await backend.reserve([window(key, 2)], T0 + 3000)).allowed, false);
+      const later = T0 + MINUTE + 2000;
+      assert.equal((await backend.reserve([window(key, 2)], later)).allowed, true);
+      // The kept entry left with its window: releasing it now takes nothing else back.
+      await backend.release(kept);
+      assert.equal((await backend.reserve([window(key, 2)], later)).allowed, true);
+      assert.equal((await backend.reserve([window(key, 2)], later)).allowed, false);
     });
 
-    test('hit and record share a key’s log', async () => {
+    test('reservations in the same millisecond are released one at a time', async () => {
       const key = fresh();
-      await backend.record(key, T0, 5, MINUTE);
-      await backend.hit(key, T0, 5, MINUTE);
-      await backend.record(key, T0, 5, MINUTE);
-      for (let i = 0; i < 2; i++)
-        assert.equal((await backend.hit(key, T0, 5, MINUTE)).allowed, true);
-      assert.equal((await backend.hit(key, T0, 5, MINUTE)).allowed, false);
+      const [a, b] = await Promise.all([
+        backend.reserve([window(key, 2)], T0),
+        backend.reserve([window(key, 2)], T0),
+      ]);
+      assert.ok(a?.allowed && b?.allowed);
+      await backend.release(a);
+      assert.equal((await backend.reserve([window(key, 2)], T0)).allowed, true);
+      assert.equal((await backend.reserve([window(key, 2)], T0)).allowed, false);
+    });
+
+    test('many concurrent reservations over several windows never pass any limit', async () => {
+      const [a, b] = [fresh(), fresh()];
+      const decisions = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          backend.reserve(i % 2 === 0 ? [window(a, 7), window(b, 9)] : [window(b, 9)], T0),
+        ),
+      );
+      const allowed = decisions.filter((decision) => decision.allowed).length;
+      assert.equal(allowed, 9);
+    });
+
+    test('remember keeps the most recent members, each for its ttl', async () => {
+      const key = fresh();
+      for (let i = 0; i < 4; i++) await backend.remember(key, `m${i}`, T0 + i, 3, MINUTE);
+      assert.equal(await backend.isRemembered(key, 'm0', T0 + 10, MINUTE), false);
+      assert.equal(await backend.isRemembered(key, 'm1', T0 + 10, MINUTE), true);
+      assert.equal(await backend.isRemembered(key, 'm3', T0 + 10, MINUTE), true);
+      // Added again, m1 is the most recent: m2 goes when m4 comes.
+      await backend.remember(key, 'm1', T0 + 20, 3, MINUTE);
+      await backend.remember(key, 'm4', T0 + 30, 3, MINUTE);
+      assert.equal(await backend.isRemembered(key, 'm2', T0 + 40, MINUTE), false);
+      assert.equal(await backend.isRemembered(key, 'm1', T0 + 40, MINUTE), true);
+      assert.equal(await backend.isRemembered(key, 'm3', T0 + 3 + MINUTE, MINUTE), false);
+      assert.equal(await backend.isRemembered(key, 'm1', T0 + 19 + MINUTE, MINUTE), true);
+      assert.equal(await backend.isRemembered(key, 'm1', T0 + 20 + MINUTE, MINUTE), false);
+      assert.equal(await backend.isRemembered(fresh(), 'm1', T0, MINUTE), false);
+    });
+
+    test('keys of any length are kept apart', async () => {
+      const long = `${fresh()}_${'x'.repeat(20_000)}`;
+      await backend.hit(`${long}a`, T0, 1, MINUTE);
+      assert.equal((await backend.hit(`${long}a`, T0, 1, MINUTE)).allowed, false);
+      assert.equal((await backend.hit(`${long}b`, T0, 1, MINUTE)).allowed, true);
     });
 
     test('many concurrent hits never let more than the limit through', async () => {

@@ -41,16 +41,29 @@ describe('RedisThrottleBackend', () => {
   });
 
   test('a Redis that forgot the scripts (restart, SCRIPT FLUSH) is sent them again', async () => {
-    const backend = await prefixes.open();
+    const prefix = prefixes.newPrefix();
+    const backend = await openRedisThrottleBackend({ url: REDIS_TEST_URL, keyPrefix: prefix });
     const admin = await adminClient();
     try {
       await backend.hit('flushed', T0, 2, 60_000);
       await admin.script('FLUSH');
       assert.equal((await backend.hit('flushed', T0, 2, 60_000)).allowed, true);
       await admin.script('FLUSH');
-      assert.equal((await backend.peek('flushed', T0, 2, 60_000)).allowed, false);
+      const reservation = await backend.reserve(
+        [{ key: 'flushed', limit: 2, durationMs: 60_000 }],
+        T0,
+      );
+      assert.equal(reservation.allowed, false);
       await admin.script('FLUSH');
-      await backend.record('flushed', T0, 2, 60_000);
+      await backend.remember('known', '10.0.0.1', T0, 10, 60_000);
+      await admin.script('FLUSH');
+      assert.equal(await backend.isRemembered('known', '10.0.0.1', T0, 60_000), true);
+      await admin.script('FLUSH');
+      const other = await backend.reserve([{ key: 'other', limit: 2, durationMs: 60_000 }], T0);
+      assert.ok(other.allowed);
+      await admin.script('FLUSH');
+      await backend.release(other);
+      assert.equal(await admin.zcard(`${prefix}other`), 0);
     } finally {
       admin.disconnect();
       await backend.close();
@@ -59,8 +72,48 @@ describe('RedisThrottleBackend', () => {
 
   test('after the connection is gone, a command fails with 503, never a silent pass', async () => {
     const backend = await prefixes.open();
+    const reservation = await backend.reserve(
+      [{ key: 'closed', limit: 1, durationMs: 60_000 }],
+      T0,
+    );
+    assert.ok(reservation.allowed);
     await backend.close();
     await assert.rejects(backend.hit('closed', T0, 1, 60_000), ServiceUnavailable);
+    const limits = [{ key: 'closed', limit: 1, durationMs: 60_000 }];
+    await assert.rejects(backend.reserve(limits, T0), ServiceUnavailable);
+    // A release never rejects: the entry expires with its window instead.
+    await backend.release(reservation);
+  });
+
+  test('a reservation is one member in each window, a long key is kept short', async () => {
+    const prefix = prefixes.newPrefix();
+    const backend = await openRedisThrottleBackend({ url: REDIS_TEST_URL, keyPrefix: prefix });
+    const admin = await adminClient();
+    try {
+      const long = `tessera_login_address_${'x'.repeat(15_000)}`;
+      const reservation = await backend.reserve(
+        [
+          { key: 'a', limit: 5, durationMs: 60_000 },
+          { key: long, limit: 5, durationMs: 3_600_000 },
+        ],
+        T0,
+      );
+      assert.ok(reservation.allowed);
+      const keys = (await admin.keys(`${prefix}*`)).sort();
+      assert.equal(keys.length, 2);
+      assert.ok(
+        keys.every((key) => key.length <= prefix.length + 200),
+        keys.join(' '),
+      );
+      const longKey = keys.find((key) => key !== `${prefix}a`) as string;
+      assert.ok((await admin.pttl(longKey)) > 3_590_000);
+      await backend.release(reservation);
+      assert.equal(await admin.zcard(`${prefix}a`), 0);
+      assert.equal(await admin.zcard(longKey), 0);
+    } finally {
+      admin.disconnect();
+      await backend.close();
+    }
   });
 
   test('a Redis that does not answer fails at start-up, naming the host but no password', async () => {
