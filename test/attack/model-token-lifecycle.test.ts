@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { keyDigest } from '../../src/core/key-format.js';
 import { grants, TOKENS_SCOPE } from '../../src/core/scopes.js';
 import { createNamedToken, revokeToken, rotateToken } from '../../src/core/token-management.js';
 import { createUser } from '../../src/core/users.js';
@@ -188,6 +189,52 @@ class CreateToken implements fc.AsyncCommand<Model, Real> {
   toString = () => `create(user ${this.userIndex}, ${JSON.stringify(this.scopes)}, ${this.via})`;
 }
 
+/** Gives the key's token a new key through `via`; null when the token was gone (404). */
+async function rotateVia(real: Real, old: ModelKey, via: Via): Promise<string | null> {
+  if (via === 'cli') {
+    const rotated = await rotateToken(real.cluster.cli, old.tokenId, { requester: null });
+    return rotated?.key ?? null;
+  }
+  const path = `/api/tokens/${old.tokenId}/rotate/`;
+  const answer = await asUser(real, old.user, via, 'POST', path);
+  if (answer.status === 404) return null;
+  assert.equal(answer.status, 200, answer.body);
+  return (JSON.parse(answer.body) as { key: string }).key;
+}
+
+/** Deletes the key's token through `via`; false when it was already gone. */
+async function revokeVia(real: Real, old: ModelKey, via: Via): Promise<boolean> {
+  if (via === 'cli') return revokeToken(real.cluster.cli, old.tokenId, 'revoked');
+  const answer = await asUser(real, old.user, via, 'DELETE', `/api/tokens/${old.tokenId}/`);
+  assert.ok(answer.status === 204 || answer.status === 404, answer.body);
+  return answer.status === 204;
+}
+
+/** Ends `old` in the model, adds the keys that replaced it, and checks every node follows. */
+async function replaced(
+  model: Model,
+  real: Real,
+  old: ModelKey,
+  newKeys: readonly string[],
+  what: string,
+): Promise<void> {
+  old.live = false;
+  old.diedAt = Date.now();
+  const successors: ModelKey[] = [];
+  for (const key of newKeys) {
+    // Which of several racing rotations won is the database's to say: its digest is stored.
+    const live = (await real.cluster.cli.store.findTokenByDigest(keyDigest(key))) !== null;
+    successors.push({ ...old, key, live, diedAt: old.diedAt });
+  }
+  assert.ok(successors.filter((key) => key.live).length <= 1, `${what}: two live keys`);
+  model.keys.push(...successors);
+  for (const key of [old, ...successors]) {
+    for (const [index, node] of real.cluster.nodes.entries()) {
+      await converged(node, key, `${what} then node ${index}, ${key === old ? 'old' : 'new'} key`);
+    }
+  }
+}
+
 /** Rotate or revoke: the old key must be refused on every node within the bound. */
 class EndKey implements fc.AsyncCommand<Model, Real> {
   constructor(
@@ -203,38 +250,51 @@ class EndKey implements fc.AsyncCommand<Model, Real> {
   async run(model: Model, real: Real): Promise<void> {
     count(real, this);
     const old = pick(liveKeys(model), this.keyIndex);
-    const change = () => this.#change(real, old);
-    const newKey = this.traffic ? await withTraffic(real, [old], change) : await change();
-    old.live = false;
-    old.diedAt = Date.now();
-    if (newKey !== null) model.keys.push({ ...old, key: newKey, live: true, diedAt: 0 });
-    for (const [index, node] of real.cluster.nodes.entries()) {
-      await converged(node, old, `${this} then node ${index}, old key`);
-    }
-  }
-  async #change(real: Real, old: ModelKey): Promise<string | null> {
-    const { cli } = real.cluster;
-    if (this.action === 'rotate') {
-      if (this.via === 'cli') {
-        const rotated = await rotateToken(cli, old.tokenId, { requester: null });
-        assert.ok(rotated);
-        return rotated.key;
+    const change = async () => {
+      if (this.action === 'revoke') {
+        assert.ok(await revokeVia(real, old, this.via));
+        return [];
       }
-      const path = `/api/tokens/${old.tokenId}/rotate/`;
-      const answer = await asUser(real, old.user, this.via, 'POST', path);
-      assert.equal(answer.status, 200, answer.body);
-      return (JSON.parse(answer.body) as { key: string }).key;
-    }
-    if (this.via === 'cli') assert.ok(await revokeToken(cli, old.tokenId, 'revoked'));
-    else {
-      const path = `/api/tokens/${old.tokenId}/`;
-      const answer = await asUser(real, old.user, this.via, 'DELETE', path);
-      assert.equal(answer.status, 204, answer.body);
-    }
-    return null;
+      const key = await rotateVia(real, old, this.via);
+      assert.ok(key);
+      return [key];
+    };
+    const newKeys = this.traffic ? await withTraffic(real, [old], change) : await change();
+    await replaced(model, real, old, newKeys, `${this}`);
   }
   toString = () =>
     `${this.action}(key ${this.keyIndex}, ${this.via}${this.traffic ? ', with traffic' : ''})`;
+}
+
+/**
+ * Two changes of one token at once: rotations on both nodes, or a rotation on a node racing the
+ * CLI's revocation. Whatever the order, the old key ends, and at most one new key lives.
+ */
+class Race implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly kind: 'rotate-rotate' | 'rotate-revoke',
+    readonly keyIndex: number,
+    readonly traffic: boolean,
+  ) {}
+  check = (model: Model) => {
+    const live = liveKeys(model);
+    return live.length > 0 && pick(live, this.keyIndex).user.active;
+  };
+  async run(model: Model, real: Real): Promise<void> {
+    count(real, this);
+    const old = pick(liveKeys(model), this.keyIndex);
+    const race = async () => {
+      const second =
+        this.kind === 'rotate-rotate'
+          ? rotateVia(real, old, 1)
+          : revokeVia(real, old, 'cli').then(() => null);
+      const keys = await Promise.all([rotateVia(real, old, 0), second]);
+      return keys.filter((key): key is string => key !== null);
+    };
+    const newKeys = this.traffic ? await withTraffic(real, [old], race) : await race();
+    await replaced(model, real, old, newKeys, `${this}`);
+  }
+  toString = () => `race ${this.kind}(key ${this.keyIndex}${this.traffic ? ', with traffic' : ''})`;
 }
 
 /** `tessera users deactivate` / `activate`: every live key of the user follows within the bound. */
@@ -299,6 +359,13 @@ const COMMANDS = [
   fc
     .tuple(fc.constantFrom('rotate' as const, 'revoke' as const), fc.nat(), via, fc.boolean())
     .map(([action, key, by, traffic]) => new EndKey(action, key, by, traffic)),
+  fc
+    .tuple(
+      fc.constantFrom('rotate-rotate' as const, 'rotate-revoke' as const),
+      fc.nat(),
+      fc.boolean(),
+    )
+    .map(([kind, key, traffic]) => new Race(kind, key, traffic)),
   fc
     .tuple(fc.nat(1), fc.boolean(), fc.boolean())
     .map(([user, active, traffic]) => new SetActive(user, active, traffic)),
