@@ -4,6 +4,8 @@ export interface BoundedValue {
   expiresAt: number;
   /** Estimated bytes held by the value and its key. */
   bytes: number;
+  /** Whether the map still holds the value (false once swept or evicted). */
+  held: boolean;
 }
 
 /** Bounds of a `BoundedMap`. */
@@ -50,6 +52,7 @@ export class BoundedMap<V extends BoundedValue> {
       this.#values.delete(key);
     }
     value.bytes = bytes;
+    value.held = true;
     this.#bytes += bytes;
     this.#values.set(key, value);
     if (this.#values.size > this.#options.maxKeys || this.#bytes > this.#options.maxBytes) {
@@ -59,6 +62,7 @@ export class BoundedMap<V extends BoundedValue> {
 
   /** Records a new size for a value changed in place, without moving it in the order. */
   resize(value: V, bytes: number): void {
+    if (!value.held) return;
     this.#bytes += bytes - value.bytes;
     value.bytes = bytes;
   }
@@ -71,6 +75,7 @@ export class BoundedMap<V extends BoundedValue> {
   }
 
   clear(): void {
+    for (const value of this.#values.values()) value.held = false;
     this.#values.clear();
     this.#bytes = 0;
   }
@@ -89,5 +94,6 @@ export class BoundedMap<V extends BoundedValue> {
   #drop(key: string, value: V): void {
     this.#values.delete(key);
     this.#bytes -= value.bytes;
+    value.held = false;
   }
 }
