@@ -1,10 +1,17 @@
 import { type Clock, systemClock } from '../core/clock.js';
+import type { InvalidationNotPublished } from '../core/invalidation.js';
 import { PasswordHasher } from '../core/passwords/index.js';
 import type { TesseraSettings } from '../core/settings.js';
 import { settingsFromEnv } from '../core/settings-from-env.js';
 import type { Store } from '../core/store.js';
 import { openStore } from '../stores/open-store.js';
 import { CommandError } from './command-error.js';
+
+/**
+ * The exit status of a command whose change is saved but whose invalidation did not reach the
+ * other nodes (Redis down or too slow): their caches serve the affected keys until the TTL.
+ */
+export const NOT_PUBLISHED_EXIT_CODE = 3;
 
 /** What every command works with; the store opens on first use and closes at exit. */
 export class CliContext {
@@ -38,7 +45,9 @@ export class CliContext {
 
   /** The database, opened without migrating it. */
   async openStore(): Promise<Store> {
-    this.cachedStore ??= await openStore(this.settings.databaseUrl, this.settings);
+    this.cachedStore ??= await openStore(this.settings.databaseUrl, this.settings, {
+      onInvalidationNotPublished: (failure) => this.#notPublished(failure),
+    });
     return this.cachedStore;
   }
 
@@ -67,8 +76,16 @@ export class CliContext {
     this.stderr.write(`${line}\n`);
   }
 
+  /** Closes the store, which first waits for the invalidations it still has to publish. */
   async close(): Promise<void> {
     await this.cachedStore?.close();
     this.cachedStore = undefined;
+  }
+
+  // The operator must hear that a revocation is not yet in force everywhere, and a script must
+  // be able to tell (the exit status), though the change itself is saved and not to be retried.
+  #notPublished(failure: InvalidationNotPublished): void {
+    this.printError(`Warning: ${failure.message}`);
+    if (!process.exitCode) process.exitCode = NOT_PUBLISHED_EXIT_CODE;
   }
 }

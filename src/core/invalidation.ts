@@ -32,3 +32,36 @@ export function parseInvalidation(text: string): Invalidation | null {
   if (all === true) return { all: true };
   return null;
 }
+
+/**
+ * A committed change whose invalidation did not reach other processes (a publish that failed or
+ * did not finish before the store closed): their token caches serve the old state until the TTL.
+ */
+export class InvalidationNotPublished extends Error {
+  /** The channel that failed, e.g. `Redis`. */
+  readonly channel: string;
+  readonly invalidations: readonly Invalidation[];
+
+  constructor(channel: string, invalidations: readonly Invalidation[], reason: string) {
+    super(
+      `the change is saved, but ${channel} did not carry its invalidation ` +
+        `(${describe(invalidations)}) to other nodes (${reason.replace(/\.$/, '')}): their ` +
+        'token caches will serve the affected keys until the cache TTL (TESSERA_TOKEN_CACHE_TTL) ends.',
+    );
+    this.name = 'InvalidationNotPublished';
+    this.channel = channel;
+    this.invalidations = invalidations;
+  }
+}
+
+function describe(invalidations: readonly Invalidation[]): string {
+  return invalidations
+    .map((invalidation) =>
+      'tokenId' in invalidation
+        ? `token ${invalidation.tokenId}`
+        : 'userId' in invalidation
+          ? `user id ${invalidation.userId}`
+          : 'every token',
+    )
+    .join(', ');
+}

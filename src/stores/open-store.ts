@@ -1,3 +1,4 @@
+import type { InvalidationNotPublished } from '../core/invalidation.js';
 import { loadOptionalExport } from '../core/optional-package.js';
 import { DEFAULT_SETTINGS, type TesseraSettings } from '../core/settings.js';
 import { SettingsError } from '../core/settings-from-env.js';
@@ -12,6 +13,15 @@ import { openSqliteStore } from './sqlite/index.js';
 export type StoreSettings = Partial<
   Pick<TesseraSettings, 'dbPoolSize' | 'dbConnectTimeoutMs' | 'dbStatementTimeoutMs' | 'redisUrl'>
 >;
+
+/** What `openStore` tells its caller about, beside settings. */
+export interface OpenStoreOptions {
+  /**
+   * Told when a committed change's invalidation could not be published through Redis: other
+   * nodes then serve the affected keys from their caches until the TTL. Default: not told.
+   */
+  readonly onInvalidationNotPublished?: (failure: InvalidationNotPublished) => void;
+}
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
@@ -39,15 +49,23 @@ export function sqliteFilename(databaseUrl: string): string {
  * const store = await openStore('sqlite:./tessera.sqlite3');
  * const shared = await openStore(settings.databaseUrl, settings);
  */
-export async function openStore(databaseUrl: string, settings: StoreSettings = {}): Promise<Store> {
+export async function openStore(
+  databaseUrl: string,
+  settings: StoreSettings = {},
+  options: OpenStoreOptions = {},
+): Promise<Store> {
   const store = await openDatabase(databaseUrl, settings);
   if (settings.redisUrl) {
-    // Every process that writes (servers and the CLI) publishes; servers also listen.
+    // Every process that writes (servers and the CLI) publishes; servers also listen. Closing the
+    // store waits for publishes still on their way, so a CLI command's revocation goes out.
     await loadOptionalExport('ioredis', 'Redis', 'Redis');
     (store as SqlStore).addInvalidationChannel(
       redisInvalidationChannel({
         url: settings.redisUrl,
         connectTimeoutMs: settings.dbConnectTimeoutMs ?? DEFAULT_SETTINGS.dbConnectTimeoutMs,
+        ...(options.onInvalidationNotPublished
+          ? { onNotPublished: options.onInvalidationNotPublished }
+          : {}),
       }),
     );
   }

@@ -37,7 +37,13 @@ export class ServerNode {
   private constructor(
     readonly url: string,
     private readonly child: ChildProcess,
+    private readonly log: { text: string },
   ) {}
+
+  /** Everything the process wrote so far (stdout and stderr), for a failing test's message. */
+  get output(): string {
+    return this.log.text;
+  }
 
   static async start(env: NodeEnv): Promise<ServerNode> {
     const child = spawn(process.execPath, ['--import', TSX, MAIN, 'serve', '--port', '0'], {
@@ -45,12 +51,15 @@ export class ServerNode {
       env: environment(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
+    const log = { text: '' };
     const url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`server did not start: ${log.text}`)),
+        20_000,
+      );
       const read = (chunk: Buffer) => {
-        output += chunk.toString('utf8');
-        const match = /tessera serving on (http:\/\/\S+)/.exec(output);
+        log.text += chunk.toString('utf8');
+        const match = /tessera serving on (http:\/\/\S+)/.exec(log.text);
         if (match?.[1]) {
           clearTimeout(timer);
           resolveUrl(match[1]);
@@ -58,9 +67,9 @@ export class ServerNode {
       };
       child.stdout?.on('data', read);
       child.stderr?.on('data', read);
-      child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
+      child.on('exit', (code) => reject(new Error(`server exited (${code}): ${log.text}`)));
     });
-    return new ServerNode(url, child);
+    return new ServerNode(url, child, log);
   }
 
   /** POSTs to `path` with a token; returns the status and body. */

@@ -1,4 +1,8 @@
-import { type Invalidation, parseInvalidation } from '../../core/invalidation.js';
+import {
+  type Invalidation,
+  type InvalidationNotPublished,
+  parseInvalidation,
+} from '../../core/invalidation.js';
 import { loadOptionalExport } from '../../core/optional-package.js';
 import type { InvalidationChannel } from '../sql/invalidation-hub.js';
 
@@ -10,7 +14,6 @@ interface PubSubClient {
   connect(): Promise<void>;
   publish(channel: string, message: string): Promise<unknown>;
   subscribe(channel: string): Promise<unknown>;
-  quit(): Promise<unknown>;
   disconnect(): void;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
@@ -23,6 +26,8 @@ type PubSubConstructor = new (url: string, options: Record<string, unknown>) => 
 export interface RedisInvalidationOptions {
   readonly url: string;
   readonly connectTimeoutMs: number;
+  /** Told when a change's invalidation could not be published (other nodes keep it cached). */
+  readonly onNotPublished?: (failure: InvalidationNotPublished) => void;
 }
 
 async function client(
@@ -46,26 +51,70 @@ async function client(
 }
 
 /**
+ * A publisher connection, ready within the connect timeout (ioredis bounds only the TCP connect,
+ * so a server that accepts and never answers would hold a revocation forever), or the driver's
+ * own reason it could not connect (its promise says only "Connection is closed.").
+ */
+async function connectedPublisher(
+  options: RedisInvalidationOptions,
+  opened: Set<PubSubClient>,
+): Promise<PubSubClient> {
+  const redis = await client(options, false);
+  opened.add(redis);
+  let lastError: Error | undefined;
+  redis.on('error', (error) => {
+    lastError = error;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${options.connectTimeoutMs} ms`)),
+      options.connectTimeoutMs,
+    );
+  });
+  try {
+    await Promise.race([redis.connect(), timeUp]);
+    return redis;
+  } catch (error) {
+    opened.delete(redis);
+    redis.disconnect();
+    throw lastError ?? error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Invalidations over Redis pub/sub, for any store: published after the change commits (by the
  * server and the CLI alike), heard by a subscriber connection on each node. The subscriber is up
- * only between (re)subscribing and the next dropped connection.
+ * only between (re)subscribing and the next dropped connection. A publish that fails throws
+ * (the store reports it) and drops the publisher, so the next change connects afresh.
  */
 export function redisInvalidationChannel(options: RedisInvalidationOptions): InvalidationChannel {
   let publisher: Promise<PubSubClient> | undefined;
+  const publishers = new Set<PubSubClient>();
   const subscribers = new Set<PubSubClient>();
   return {
+    name: 'Redis',
+    ...(options.onNotPublished ? { onNotPublished: options.onNotPublished } : {}),
     async afterCommit(invalidations: readonly Invalidation[]) {
-      publisher ??= client(options, false).then(async (redis) => {
-        await redis.connect();
-        return redis;
-      });
-      // A publisher that never connected is dropped, so the next revocation tries afresh.
-      const redis = await publisher.catch((error: unknown) => {
-        publisher = undefined;
-        throw error;
-      });
-      for (const invalidation of invalidations) {
-        await redis.publish(REDIS_INVALIDATION_CHANNEL, JSON.stringify(invalidation));
+      publisher ??= connectedPublisher(options, publishers);
+      const connecting = publisher;
+      try {
+        const redis = await connecting;
+        for (const invalidation of invalidations) {
+          await redis.publish(REDIS_INVALIDATION_CHANNEL, JSON.stringify(invalidation));
+        }
+      } catch (error) {
+        if (publisher === connecting) publisher = undefined;
+        void connecting.then(
+          (redis) => {
+            publishers.delete(redis);
+            redis.disconnect();
+          },
+          () => {},
+        );
+        throw new Error(withoutPassword(error, options.url));
       }
     },
     listen(subscriber) {
@@ -104,9 +153,17 @@ export function redisInvalidationChannel(options: RedisInvalidationOptions): Inv
     async close() {
       for (const redis of subscribers) redis.disconnect();
       subscribers.clear();
-      const pending = publisher;
+      // The store waited for every publish before closing: nothing is left to flush.
       publisher = undefined;
-      if (pending) await (await pending).quit().catch(() => {});
+      for (const redis of publishers) redis.disconnect();
+      publishers.clear();
     },
   };
+}
+
+/** A driver error's message, with the URL's password masked should the driver ever repeat it. */
+function withoutPassword(error: unknown, url: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const password = URL.canParse(url) ? decodeURIComponent(new URL(url).password) : '';
+  return password === '' ? message : message.replaceAll(password, '***');
 }

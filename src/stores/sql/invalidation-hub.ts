@@ -1,29 +1,59 @@
 import type { Kysely } from 'kysely';
-import type { Invalidation, InvalidationSubscriber } from '../../core/invalidation.js';
+import {
+  type Invalidation,
+  InvalidationNotPublished,
+  type InvalidationSubscriber,
+} from '../../core/invalidation.js';
 import type { Database } from './schema.js';
 
 /** A way invalidations travel between processes (PostgreSQL NOTIFY/LISTEN, Redis pub/sub). */
 export interface InvalidationChannel {
+  /** What failure reports call the channel, e.g. `Redis`. */
+  readonly name?: string;
   /** Runs inside the transaction that makes the change, so it is sent only if it commits. */
   inTransaction?(trx: Kysely<Database>, invalidations: readonly Invalidation[]): Promise<void>;
   /** Runs after the change committed. */
   afterCommit?(invalidations: readonly Invalidation[]): Promise<void>;
+  /**
+   * Told when an after-commit send fails or is still unfinished when the store closes; without
+   * it the store's background-error reporter is.
+   */
+  readonly onNotPublished?: (failure: InvalidationNotPublished) => void;
   /** Listens for other processes' invalidations; returns the function that stops. */
   listen(subscriber: InvalidationSubscriber): () => void;
   close(): Promise<void>;
 }
 
+/** An after-commit send still on its way, and whether its failure was already reported. */
+interface Publish {
+  readonly channel: InvalidationChannel;
+  readonly invalidations: readonly Invalidation[];
+  readonly settled: Promise<void>;
+  reported: boolean;
+}
+
+/** How long `close()` waits for after-commit sends before giving up on them and reporting. */
+export const PUBLISH_DRAIN_TIMEOUT_MS = 5000;
+
 /**
  * Fans invalidations out: to this process's subscribers after each commit, and through every
  * channel to other processes. A subscriber hears "channel up" only while every channel is up.
+ * Sends after a commit are tracked, so closing waits for them (a CLI that exits right after a
+ * revocation still publishes it), and one that fails is reported, never thrown at the caller.
  */
 export class InvalidationHub {
   readonly #channels: InvalidationChannel[] = [];
   readonly #subscribers = new Set<InvalidationSubscriber>();
+  readonly #publishes = new Set<Publish>();
   readonly #onError: (error: unknown) => void;
+  readonly #drainTimeoutMs: number;
 
-  constructor(onError: (error: unknown) => void = () => {}) {
+  constructor(
+    onError: (error: unknown) => void = () => {},
+    drainTimeoutMs = PUBLISH_DRAIN_TIMEOUT_MS,
+  ) {
     this.#onError = onError;
+    this.#drainTimeoutMs = drainTimeoutMs;
   }
 
   /** Adds a channel; subscribers added later listen on it too. */
@@ -48,8 +78,20 @@ export class InvalidationHub {
       for (const invalidation of invalidations) subscriber.invalidate(invalidation);
     }
     for (const channel of this.#channels) {
-      // A failed publish leaves other nodes to their cache TTL; it is reported, never thrown.
-      channel.afterCommit?.(invalidations).catch(this.#onError);
+      if (!channel.afterCommit) continue;
+      const sending = channel.afterCommit(invalidations);
+      const publish: Publish = {
+        channel,
+        invalidations,
+        reported: false,
+        // A failed publish leaves other nodes to their cache TTL: reported, never thrown.
+        settled: sending.then(
+          () => {},
+          (error: unknown) => this.#report(publish, reasonOf(error)),
+        ),
+      };
+      this.#publishes.add(publish);
+      void publish.settled.then(() => this.#publishes.delete(publish));
     }
   }
 
@@ -80,8 +122,40 @@ export class InvalidationHub {
     };
   }
 
+  /**
+   * Waits (up to the drain timeout) for sends after commits, reports those still unfinished,
+   * then closes the channels; a channel's own close cannot lose a publish that was waited for.
+   */
   async close(): Promise<void> {
     this.#subscribers.clear();
+    const pending = [...this.#publishes];
+    if (pending.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeUp = new Promise<void>((done) => {
+        timer = setTimeout(done, this.#drainTimeoutMs);
+      });
+      await Promise.race([Promise.all(pending.map((publish) => publish.settled)), timeUp]);
+      clearTimeout(timer);
+      for (const publish of this.#publishes) {
+        this.#report(publish, `not sent within ${this.#drainTimeoutMs} ms`);
+      }
+    }
     for (const channel of this.#channels) await channel.close().catch(this.#onError);
   }
+
+  #report(publish: Publish, reason: string): void {
+    if (publish.reported) return;
+    publish.reported = true;
+    const { channel, invalidations } = publish;
+    const failure = new InvalidationNotPublished(
+      channel.name ?? 'a channel',
+      invalidations,
+      reason,
+    );
+    (channel.onNotPublished ?? this.#onError)(failure);
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
