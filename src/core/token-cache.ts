@@ -43,7 +43,9 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
   readonly #inner: TokenLookup;
   readonly #options: TokenCacheOptions;
   readonly #entries = new Map<string, Entry>();
-  readonly #digestsByToken = new Map<number, string>();
+  // A token can be cached under several digests: its key before and after a rotation made by a
+  // process whose invalidation never reached this one (the CLI on SQLite). Each is dropped.
+  readonly #digestsByToken = new Map<number, Set<string>>();
   readonly #digestsByUser = new Map<number, Set<string>>();
   #bytes = 0;
   #moves = 0;
@@ -94,12 +96,9 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
     if ('all' in invalidation) {
       this.clear();
     } else if ('tokenId' in invalidation) {
-      const digest = this.#digestsByToken.get(invalidation.tokenId);
-      if (digest !== undefined) this.#remove(digest);
+      this.#removeAll(this.#digestsByToken.get(invalidation.tokenId));
     } else {
-      for (const digest of [...(this.#digestsByUser.get(invalidation.userId) ?? [])]) {
-        this.#remove(digest);
-      }
+      this.#removeAll(this.#digestsByUser.get(invalidation.userId));
     }
   }
 
@@ -144,13 +143,8 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
     this.#remove(digest);
     this.#entries.set(digest, { match, storedAt: now, bytes, movedAt: ++this.#moves });
     this.#bytes += bytes;
-    this.#digestsByToken.set(token.id, digest);
-    let digests = this.#digestsByUser.get(user.id);
-    if (!digests) {
-      digests = new Set();
-      this.#digestsByUser.set(user.id, digests);
-    }
-    digests.add(digest);
+    addTo(this.#digestsByToken, token.id, digest);
+    addTo(this.#digestsByUser, user.id, digest);
     while (
       this.#entries.size > this.#options.maxEntries ||
       (this.#bytes > this.#options.maxBytes && this.#entries.size > 0)
@@ -166,9 +160,24 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
     this.#entries.delete(digest);
     this.#bytes -= entry.bytes;
     const { token, user } = entry.match;
-    if (this.#digestsByToken.get(token.id) === digest) this.#digestsByToken.delete(token.id);
-    const digests = this.#digestsByUser.get(user.id);
-    digests?.delete(digest);
-    if (digests?.size === 0) this.#digestsByUser.delete(user.id);
+    deleteFrom(this.#digestsByToken, token.id, digest);
+    deleteFrom(this.#digestsByUser, user.id, digest);
   }
+
+  #removeAll(digests: Set<string> | undefined): void {
+    // A copy: removing an entry edits the set being walked.
+    if (digests) for (const digest of [...digests]) this.#remove(digest);
+  }
+}
+
+function addTo(index: Map<number, Set<string>>, id: number, digest: string): void {
+  const digests = index.get(id);
+  if (digests) digests.add(digest);
+  else index.set(id, new Set([digest]));
+}
+
+function deleteFrom(index: Map<number, Set<string>>, id: number, digest: string): void {
+  const digests = index.get(id);
+  digests?.delete(digest);
+  if (digests?.size === 0) index.delete(id);
 }

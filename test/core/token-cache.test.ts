@@ -82,6 +82,34 @@ describe('TokenCache over a real SQLite store', () => {
     assert.equal(reads, 4);
   });
 
+  test('a token cached under two digests (rotated elsewhere) is dropped under both', async () => {
+    const tokens = cache();
+    const a = await userWithKey('a');
+    const b = await userWithKey('b');
+    await tokens.findTokenByDigest(a.digest);
+    // Another process rotates the token: this cache hears nothing and keeps the old digest.
+    const { key: newKey } = newToken(a.user.id, 'default', 'default', clock);
+    const newDigest = keyDigest(newKey);
+    await store.rotateToken(a.token.id, newDigest, 'tsr_new');
+    assert.notEqual(await tokens.findTokenByDigest(newDigest), null);
+    assert.equal(tokens.size.entries, 2);
+    // Deleting the token in this process must drop every digest it was cached under.
+    await store.deleteToken(a.token.id);
+    tokens.invalidate({ tokenId: a.token.id });
+    assert.equal(tokens.size.entries, 0);
+    assert.equal(await tokens.findTokenByDigest(a.digest), null);
+    assert.equal(await tokens.findTokenByDigest(newDigest), null);
+    // Evicting one of a token's digests leaves the other indexed (and invalidatable).
+    await tokens.findTokenByDigest(b.digest);
+    const { key: bKey } = newToken(b.user.id, 'default', 'default', clock);
+    await store.rotateToken(b.token.id, keyDigest(bKey), 'tsr_new');
+    await tokens.findTokenByDigest(keyDigest(bKey));
+    clock.advance(30_000);
+    assert.equal(await tokens.findTokenByDigest(b.digest), null, 'expired entry read again');
+    tokens.invalidate({ tokenId: b.token.id });
+    assert.equal(tokens.size.entries, 0);
+  });
+
   test('a lookup in flight when an invalidation arrives does not put the stale entry back', async () => {
     const a = await userWithKey('a');
     let release: () => void = () => {};
