@@ -69,11 +69,10 @@ export class TokenAuthentication implements Authenticator {
     try {
       key = parseAuthorizationHeader(request.header('authorization'), this.#lowercaseKeywords);
     } catch (error) {
-      // A header error is a failure: its reservation is kept (or the address gets 429).
-      await this.#reserveGuess(address);
+      // A header error is a failure too (or, past the limit, a 429).
       const reason =
         (error as Error).message === NO_CREDENTIALS ? 'no_credentials' : 'invalid_header';
-      this.#failed(reason, address);
+      await this.#failed(await this.#reserveGuess(address), reason, address);
       throw error;
     }
     if (key === null) return null;
@@ -83,11 +82,11 @@ export class TokenAuthentication implements Authenticator {
 
   /** Checks a key already taken out of its header (DRF's `authenticate_credentials`). */
   async authenticateCredentials(key: string, remoteAddress?: string): Promise<Authentication> {
-    // Every check below that fails keeps this reservation: it is the failure counted.
+    // Held while the key is checked: a failure below keeps it, a valid key releases it.
     const guess = await this.#reserveGuess(remoteAddress);
     // A key that fails the grammar or its checksum cannot exist: refuse it without a read.
     if (!isWellFormedKey(key)) {
-      this.#failed('malformed_key', remoteAddress);
+      await this.#failed(guess, 'malformed_key', remoteAddress);
       throw new AuthenticationFailed('Invalid token.');
     }
     let match: Awaited<ReturnType<TokenLookup['findTokenByDigest']>>;
@@ -100,23 +99,23 @@ export class TokenAuthentication implements Authenticator {
       throw error;
     }
     if (match === null) {
-      this.#failed('invalid_token', remoteAddress);
+      await this.#failed(guess, 'invalid_token', remoteAddress);
       throw new AuthenticationFailed('Invalid token.');
     }
     const { token, user } = match;
     const now = this.#clock.now();
     // Valid while now is before `expires`: at the instant itself the token has expired.
     if (token.expires !== null && token.expires.getTime() <= now) {
-      this.#failed('expired', remoteAddress, token.id, user.id);
+      await this.#failed(guess, 'expired', remoteAddress, token.id, user.id);
       throw new AuthenticationFailed('Token has expired.', 'token_expired');
     }
     if (!user.isActive) {
-      this.#failed('inactive_user', remoteAddress, token.id, user.id);
+      await this.#failed(guess, 'inactive_user', remoteAddress, token.id, user.id);
       throw new AuthenticationFailed('User inactive or deleted.');
     }
     // A valid key is never counted. Not awaited: release never rejects, the memory backend's
     // is done before it returns, and Redis's need not hold up the answer (until it lands the
-    // address counts one more in flight, which errs on the side of refusing).
+    // address has one more attempt in flight, which only delays others from it).
     if (guess !== undefined) void this.#keyGuessLimit?.release(guess);
     this.#usage?.noteUse(token, now);
     this.#events?.emit('authenticated', { userId: user.id, tokenId: token.id, kind: token.kind });
@@ -128,25 +127,33 @@ export class TokenAuthentication implements Authenticator {
   }
 
   // Past the limit on failures an address gets 429 before any database read, so guessing keys
-  // costs the guesser time and the database nothing. The place is reserved before the read, so
-  // guesses in flight together cannot pass the limit.
+  // costs the guesser time and the database nothing. The place is held from before the read,
+  // so guesses in flight together cannot pass the limit; when attempts in flight (not failures)
+  // fill it, this one waits for them rather than refusing a client that may hold a valid key.
   async #reserveGuess(remoteAddress: string | undefined): Promise<ThrottleReservation | undefined> {
-    if (this.#keyGuessLimit === undefined) return undefined;
-    const reservation = await this.#keyGuessLimit.reserve(remoteAddress ?? 'None');
+    const limit = this.#keyGuessLimit;
+    if (limit === undefined) return undefined;
+    let reservation = await limit.reserve(remoteAddress ?? 'None');
+    if (!reservation.allowed && reservation.busy) {
+      reservation = await limit.reserveWhileBusy(remoteAddress ?? 'None');
+    }
     if (!reservation.allowed) throw new Throttled(reservation.wait);
     return reservation;
   }
 
-  #failed(
+  // A failure counts against the address (its reservation is kept) and is told to listeners.
+  async #failed(
+    guess: ThrottleReservation | undefined,
     reason: AuthenticationFailureReason,
     remoteAddress: string | undefined,
     tokenId?: number,
     userId?: number,
-  ): void {
+  ): Promise<void> {
     this.#events?.emit('authentication_failed', {
       reason,
       ...(tokenId === undefined ? {} : { tokenId, userId }),
       ...(remoteAddress === undefined ? {} : { remoteAddress }),
     });
+    if (guess !== undefined) await this.#keyGuessLimit?.keep(guess);
   }
 }

@@ -153,6 +153,28 @@ for (const setup of SETUPS) {
       }
     });
 
+    test('200 valid keys at once from one address all get in: past 60 in flight they wait', async () => {
+      const run = await start(setup);
+      try {
+        const server = run.servers[0] as LimitsServer;
+        const key = await server.issueKey(await server.createUser('bob', 'bob-password'));
+        const from = loopbackAddress(10);
+        run.lookups.held = true;
+        const pending = Array.from({ length: 200 }, (_, i) =>
+          (run.servers[i % run.servers.length] as LimitsServer).trigger(from, key),
+        );
+        // The limit's worth of lookups in flight, held: the rest wait for a place.
+        await until(() => run.lookups.calls >= 60, '60 lookups in flight');
+        run.lookups.release();
+        assert.deepEqual(statusCounts(await Promise.all(pending)), { 200: 200 });
+        // Nothing was counted: 60 unknown keys still get their 401.
+        const guesses = await run.wave(from, Array.from({ length: 60 }, generateKey));
+        assert.deepEqual(statusCounts(guesses), { 401: 60 });
+      } finally {
+        await run.close();
+      }
+    });
+
     test('valid keys are never counted, before, between and after guesses', async () => {
       const run = await start(setup);
       try {

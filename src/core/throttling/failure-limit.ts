@@ -6,6 +6,7 @@ import type {
   ThrottleReservation,
   WindowLimit,
 } from './throttle-backend.js';
+import { reserveWhileBusy } from './while-busy.js';
 
 /** Options of `FailureLimit`. */
 export interface FailureLimitOptions {
@@ -29,13 +30,13 @@ const RELEASED: Promise<void> = Promise.resolve();
 
 /**
  * A sliding log of failures only. An attempt reserves its place before the costly or revealing
- * step (a refusal records nothing) and keeps it when it fails; a success releases it, so
- * successful traffic is never counted, and attempts in flight together can never pass the limit.
+ * step (a refusal records nothing), then `keep`s it when it fails or `release`s it otherwise,
+ * so successful traffic is never counted, and attempts in flight together never pass the limit.
  * @example
  * const guesses = new FailureLimit({ backend, rate: '60/min', scope: 'tessera_key_guess' });
- * const attempt = await guesses.reserve(address);
+ * const attempt = await guesses.reserveWhileBusy(address);
  * if (!attempt.allowed) throw new Throttled(attempt.wait);
- * if (valid) await guesses.release(attempt);
+ * await (valid ? guesses.release(attempt) : guesses.keep(attempt));
  */
 export class FailureLimit {
   /** The parsed rate, or null when the limit is off. */
@@ -51,14 +52,28 @@ export class FailureLimit {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** Reserves one attempt of `ident`, or refuses with the exact wait (when a failure expires). */
+  /**
+   * Reserves one attempt of `ident`, or refuses with the exact wait (when a failure expires);
+   * a `busy` refusal (attempts in flight fill the window) is worth `reserveWhileBusy`.
+   */
   reserve(ident: string): Promise<ThrottleReservation | ThrottleRefusal> {
     const window = this.window(ident);
     if (window === null) return UNLIMITED_PROMISE;
     return this.#backend.reserve([window], this.#clock.now());
   }
 
-  /** Takes back a reservation of an attempt that did not fail. Never rejects. */
+  /** `reserve`, waiting (a second at most) while attempts in flight fill the window. */
+  reserveWhileBusy(ident: string): Promise<ThrottleReservation | ThrottleRefusal> {
+    return reserveWhileBusy(() => this.reserve(ident));
+  }
+
+  /** The attempt failed: it counts from now on. */
+  keep(reservation: ThrottleReservation): Promise<void> {
+    if (reservation.limits.length === 0) return RELEASED;
+    return this.#backend.keep(reservation);
+  }
+
+  /** The attempt did not fail: it never counts. Never rejects. */
   release(reservation: ThrottleReservation): Promise<void> {
     if (reservation.limits.length === 0) return RELEASED;
     return this.#backend.release(reservation);

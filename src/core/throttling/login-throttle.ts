@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { Throttled } from '../errors.js';
 import { FailureLimit } from './failure-limit.js';
 import type { ThrottleBackend } from './throttle-backend.js';
+import { reserveWhileBusy } from './while-busy.js';
 
 /** The default limits on failed logins; each is a setting (`TESSERA_LOGIN_FAILURES_*`). */
 export const DEFAULT_LOGIN_FAILURE_RATES = Object.freeze({
@@ -32,13 +33,23 @@ export interface LoginThrottleOptions {
   readonly knownAddresses?: { readonly max: number; readonly ttlMs: number };
 }
 
-/** One login attempt's place in the limits: counted as a failure unless taken back. */
+/** One login attempt's place in the limits, held while it is in flight; end it with one call. */
 export interface LoginAttempt {
-  /** The password was right: the attempt is taken back and the address remembered as known. */
+  /** The password was right: the attempt never counts, and the address is remembered. */
   succeeded(): Promise<void>;
-  /** The attempt ended before its credentials were judged (a store error): taken back. */
+  /** The credentials were wrong: the attempt counts as a failure in every limit. */
+  failed(): Promise<void>;
+  /** The attempt ended before its credentials were judged (a store error): it never counts. */
   abandoned(): Promise<void>;
 }
+
+const ENDED = Promise.resolve();
+/** The attempt when every limit is off: nothing to count or take back. */
+const UNLIMITED_ATTEMPT: LoginAttempt = Object.freeze({
+  succeeded: () => ENDED,
+  failed: () => ENDED,
+  abandoned: () => ENDED,
+});
 
 // JSON.stringify escapes lone surrogates, so every distinct username has a distinct digest; the
 // digest keeps usernames (and huge ones) out of the backend's keys.
@@ -56,7 +67,7 @@ function usernameDigest(username: string): string {
  * so a guess spread over many addresses cannot lock the owner out of a known one.
  * @example
  * const attempt = await loginThrottle.reserve(username, address); // throws Throttled (429)
- * if (user) await attempt.succeeded();
+ * await (user ? attempt.succeeded() : attempt.failed());
  */
 export class LoginThrottle {
   readonly #backend: ThrottleBackend;
@@ -97,39 +108,40 @@ export class LoginThrottle {
   async reserve(username: string, address: string | undefined): Promise<LoginAttempt> {
     const user = usernameDigest(username);
     const where = address ?? 'None';
-    const now = this.#clock.now();
     const knownKey = `tessera_login_known_${user}`;
     const rememberable = address !== undefined && this.#known.max > 0;
     const perUser = this.#perUser.window(user);
     const skipPerUser =
       perUser !== null &&
       rememberable &&
-      (await this.#backend.isRemembered(knownKey, where, now, this.#known.ttlMs));
+      (await this.#backend.isRemembered(knownKey, where, this.#clock.now(), this.#known.ttlMs));
     const windows = [
       this.#perUserAndAddress.window(`${user}_${where}`),
       skipPerUser ? null : perUser,
       this.#perAddress.window(where),
     ].filter((window) => window !== null);
-    const reservation = windows.length === 0 ? null : await this.#backend.reserve(windows, now);
-    if (reservation !== null && !reservation.allowed) throw new Throttled(reservation.wait);
-    const release = () =>
-      reservation === null ? Promise.resolve() : this.#backend.release(reservation);
+    if (windows.length === 0) return UNLIMITED_ATTEMPT;
+    // Attempts in flight that fill a window (several right passwords at once) are waited for.
+    const reservation = await reserveWhileBusy(() =>
+      this.#backend.reserve(windows, this.#clock.now()),
+    );
+    if (!reservation.allowed) throw new Throttled(reservation.wait);
+    const remember = () =>
+      rememberable
+        ? this.#backend.remember(
+            knownKey,
+            where,
+            this.#clock.now(),
+            this.#known.max,
+            this.#known.ttlMs,
+          )
+        : undefined;
     return {
       succeeded: async () => {
-        await Promise.all([
-          release(),
-          rememberable
-            ? this.#backend.remember(
-                knownKey,
-                where,
-                this.#clock.now(),
-                this.#known.max,
-                this.#known.ttlMs,
-              )
-            : undefined,
-        ]);
+        await Promise.all([this.#backend.release(reservation), remember()]);
       },
-      abandoned: release,
+      failed: () => this.#backend.keep(reservation),
+      abandoned: () => this.#backend.release(reservation),
     };
   }
 }

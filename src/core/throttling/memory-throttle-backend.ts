@@ -23,6 +23,8 @@ interface SlidingLog extends BoundedValue {
   readonly kind: 'log';
   /** Timestamps in ascending order (DRF keeps them newest first; only the order's name differs). */
   readonly entries: number[];
+  /** When each attempt still in flight (neither kept nor released) was reserved, ascending. */
+  readonly pending: number[];
 }
 
 interface RememberedSet extends BoundedValue {
@@ -31,8 +33,9 @@ interface RememberedSet extends BoundedValue {
   readonly members: Map<string, number>;
 }
 
-// Estimates (V8, 64-bit): a Map entry, the object and its array or Map; a key's characters
-// count two bytes each, as a two-byte string would; a timestamp is one 8-byte array slot.
+// Estimates (V8, 64-bit): a Map entry, the object and its arrays or Map; a key's characters
+// count two bytes each, as a two-byte string would; a failure is one 8-byte array slot. Attempts
+// in flight are left out: at most the limit per key, they last only as long as their requests.
 const VALUE_BYTES = 160;
 const MEMBER_BYTES = 80;
 const ENTRY_BYTES = 8;
@@ -42,6 +45,66 @@ const logBytes = (key: string, log: SlidingLog) =>
 
 const ALLOWED: ThrottleDecision = Object.freeze({ allowed: true, wait: null });
 const RELEASED: Promise<void> = Promise.resolve();
+const BUSY: ThrottleRefusal = Object.freeze({ allowed: false, wait: null, busy: true });
+const BUSY_PROMISE = Promise.resolve(BUSY);
+
+/**
+ * What one window says to one more attempt: null when there is room, `BUSY` when attempts
+ * still in flight fill it, or the refusal when failures do, with the exact wait until the
+ * failure whose expiry frees a slot leaves (none for a limit of 0).
+ */
+function judge(
+  log: SlidingLog | undefined,
+  limit: number,
+  now: number,
+  durationMs: number,
+): ThrottleRefusal | null {
+  const failures = log?.entries.length ?? 0;
+  if (failures >= limit) {
+    const freeing = limit > 0 ? log?.entries[failures - limit] : undefined;
+    return {
+      allowed: false,
+      wait: freeing === undefined ? null : waitUntilFree(freeing, now, durationMs),
+    };
+  }
+  return failures + (log?.pending.length ?? 0) >= limit ? BUSY : null;
+}
+
+/** The refusal that waits longer (an unknown wait counts as none). */
+function longerWait(a: ThrottleRefusal | null, b: ThrottleRefusal): ThrottleRefusal {
+  if (a === null || (b.wait ?? 0) > (a.wait ?? 0)) return b;
+  return a;
+}
+
+/** Inserts `time` in ascending `times`: at the end, unless a clock was set backwards. */
+function insertSorted(times: number[], time: number): void {
+  if (times.length === 0 || (times[times.length - 1] as number) <= time) {
+    times.push(time);
+    return;
+  }
+  // The order a Redis sorted set would keep.
+  let at = times.length;
+  while (at > 0 && (times[at - 1] as number) > time) at--;
+  times.splice(at, 0, time);
+}
+
+/** Drops the times at or before `cutoff` (DRF's rule) from ascending `times`; says how many. */
+function dropUpTo(times: number[], cutoff: number): number {
+  let expired = 0;
+  while (expired < times.length && (times[expired] as number) <= cutoff) expired++;
+  if (expired > 0) times.splice(0, expired);
+  return expired;
+}
+
+/** The attempt reserved at `at` in `log` has ended, kept or released. */
+function settle(log: SlidingLog, at: number): void {
+  const { pending } = log;
+  const last = pending.length - 1;
+  // Usually the newest: popped, where a splice would shift the array.
+  const index = pending[last] === at ? last : pending.lastIndexOf(at);
+  if (index === last) pending.pop();
+  else if (index !== -1) pending.splice(index, 1);
+}
 
 /**
  * Sliding logs in this process's memory, as DRF's default cache keeps them. Memory stays
@@ -94,7 +157,7 @@ export class MemoryThrottleBackend implements ThrottleBackend {
         wait: drfWait(count, log?.entries[0] ?? null, now, limit, durationMs),
       };
     }
-    this.#append(bounded, log, now, durationMs, true);
+    this.#append(bounded, log, now, durationMs);
     return ALLOWED;
   }
 
@@ -107,24 +170,21 @@ export class MemoryThrottleBackend implements ThrottleBackend {
     if (limits.length === 1) return this.#reserveOne(limits, now);
     const keys: string[] = [];
     const found: (SlidingLog | undefined)[] = [];
-    let refused = false;
-    let wait: number | null = null;
+    let refusal: ThrottleRefusal | null = null;
+    let busy = false;
     for (const { key, limit, durationMs } of limits) {
       const bounded = boundedKey(key);
       const log = this.#current(bounded, now, durationMs);
       keys.push(bounded);
       found.push(log);
-      const count = log?.entries.length ?? 0;
-      if (count < limit) continue;
-      refused = true;
-      // The entry whose expiry brings the count below the limit; none for a limit of 0.
-      const freeing = limit > 0 ? log?.entries[count - limit] : undefined;
-      if (freeing !== undefined)
-        wait = Math.max(wait ?? 0, waitUntilFree(freeing, now, durationMs));
+      const verdict = judge(log, limit, now, durationMs);
+      if (verdict === BUSY) busy = true;
+      else if (verdict !== null) refusal = longerWait(refusal, verdict);
     }
-    if (refused) return Promise.resolve({ allowed: false, wait });
+    if (refusal !== null) return Promise.resolve(refusal);
+    if (busy) return BUSY_PROMISE;
     const logs = limits.map(({ durationMs }, i) =>
-      this.#append(keys[i] as string, found[i], now, durationMs, false),
+      this.#hold(keys[i] as string, found[i], now, durationMs),
     );
     return Promise.resolve(new MemoryReservation(limits, now, logs));
   }
@@ -138,22 +198,31 @@ export class MemoryThrottleBackend implements ThrottleBackend {
     const { key, limit, durationMs } = limits[0] as WindowLimit;
     const bounded = boundedKey(key);
     const log = this.#current(bounded, now, durationMs);
-    const count = log?.entries.length ?? 0;
-    if (count >= limit) {
-      const freeing = limit > 0 ? log?.entries[count - limit] : undefined;
-      const wait = freeing === undefined ? null : waitUntilFree(freeing, now, durationMs);
-      return Promise.resolve({ allowed: false, wait });
-    }
-    const written = this.#append(bounded, log, now, durationMs, false);
-    return Promise.resolve(new MemoryReservation(limits, now, written));
+    const verdict = judge(log, limit, now, durationMs);
+    if (verdict === BUSY) return BUSY_PROMISE;
+    if (verdict !== null) return Promise.resolve(verdict);
+    const held = this.#hold(bounded, log, now, durationMs);
+    return Promise.resolve(new MemoryReservation(limits, now, held));
   }
 
   release(reservation: ThrottleReservation): Promise<void> {
-    // Only this backend's reservations hold entries here.
+    // Only this backend's reservations are in flight here.
     if (!(reservation instanceof MemoryReservation)) return RELEASED;
     const { logs, at } = reservation;
-    if (Array.isArray(logs)) for (const log of logs) this.#remove(log, at);
-    else this.#remove(logs as SlidingLog, at);
+    if (Array.isArray(logs)) for (const log of logs) settle(log, at);
+    else settle(logs as SlidingLog, at);
+    return RELEASED;
+  }
+
+  keep(reservation: ThrottleReservation): Promise<void> {
+    if (!(reservation instanceof MemoryReservation)) return RELEASED;
+    const { logs, limits, at } = reservation;
+    limits.forEach(({ key, durationMs }, i) => {
+      settle((Array.isArray(logs) ? logs[i] : logs) as SlidingLog, at);
+      // Into the log the table holds now: the reserving one may have been evicted meanwhile.
+      const bounded = boundedKey(key);
+      this.#append(bounded, this.#current(bounded, at, durationMs), at, durationMs);
+    });
     return RELEASED;
   }
 
@@ -189,65 +258,52 @@ export class MemoryThrottleBackend implements ThrottleBackend {
     this.#table.clear();
   }
 
-  #remove(log: SlidingLog, at: number): void {
-    const { entries } = log;
-    const last = entries.length - 1;
-    // Usually the newest entry: popped, where a splice would shift the array.
-    const index = entries[last] === at ? last : entries.lastIndexOf(at);
-    if (index === -1) return; // it left with its window already
-    if (index === last) entries.pop();
-    else entries.splice(index, 1);
-    this.#table.resize(log, log.bytes - ENTRY_BYTES);
+  // Counts one attempt in flight in the log at `key` (`current`, if already read). The Map's
+  // order is left alone: an attempt released at once (a valid key) moves and writes nothing.
+  #hold(key: string, current: SlidingLog | undefined, now: number, durationMs: number): SlidingLog {
+    if (current !== undefined) {
+      insertSorted(current.pending, now);
+      if (current.expiresAt < now + durationMs) current.expiresAt = now + durationMs;
+      return current;
+    }
+    const log: SlidingLog = {
+      kind: 'log',
+      entries: [],
+      pending: [now],
+      expiresAt: now + durationMs,
+      bytes: 0,
+      held: false,
+    };
+    this.#table.write(key, log, logBytes(key, log), now);
+    return log;
   }
 
   // The log at `key` with its entries at or before `now - duration` dropped (DRF's rule).
   #current(key: string, now: number, durationMs: number): SlidingLog | undefined {
     const log = this.#table.get(key);
     if (log?.kind !== 'log') return undefined;
-    const { entries } = log;
     const cutoff = now - durationMs;
-    let expired = 0;
-    while (expired < entries.length && (entries[expired] as number) <= cutoff) expired++;
-    if (expired > 0) {
-      entries.splice(0, expired);
-      this.#table.resize(log, log.bytes - ENTRY_BYTES * expired);
-    }
+    const expired = dropUpTo(log.entries, cutoff);
+    if (expired > 0) this.#table.resize(log, log.bytes - ENTRY_BYTES * expired);
+    // An attempt never ended (a bug, a crash of its request) leaves with its window too.
+    dropUpTo(log.pending, cutoff);
     return log;
   }
 
-  // Records `now` in the log at `key` (`current`, if already read). A log that had nothing in its
-  // window moves to the recent end only when `alwaysMove` (a DRF hit) or when new: a reservation
-  // that is released at once (a valid key) thus moves nothing in the Map.
-  #append(
-    key: string,
-    current: SlidingLog | undefined,
-    now: number,
-    durationMs: number,
-    alwaysMove: boolean,
-  ): SlidingLog {
+  // Records `now` in the log at `key` (`current`, if already read), which becomes the most
+  // recently written.
+  #append(key: string, current: SlidingLog | undefined, now: number, durationMs: number): void {
     const log: SlidingLog = current ?? {
       kind: 'log',
       entries: [],
+      pending: [],
       expiresAt: 0,
       bytes: 0,
       held: false,
     };
-    const { entries } = log;
-    const wasEmpty = entries.length === 0;
-    if (wasEmpty || (entries[entries.length - 1] as number) <= now) entries.push(now);
-    else {
-      // Sorted insert, so a clock set backwards keeps the order a Redis sorted set would have.
-      let at = entries.length;
-      while (at > 0 && (entries[at - 1] as number) > now) at--;
-      entries.splice(at, 0, now);
-    }
+    insertSorted(log.entries, now);
     if (log.expiresAt < now + durationMs) log.expiresAt = now + durationMs;
-    if (current !== undefined && wasEmpty && !alwaysMove) {
-      this.#table.resize(log, log.bytes + ENTRY_BYTES);
-    } else {
-      this.#table.write(key, log, logBytes(key, log), now);
-    }
-    return log;
+    this.#table.write(key, log, logBytes(key, log), now);
   }
 }
 

@@ -12,22 +12,27 @@ export interface WindowLimit {
   readonly durationMs: number;
 }
 
-/** Attempts recorded by `reserve`: counted until released, as failures if never released. */
+/** An attempt in flight, held by `reserve` until `keep` (it failed) or `release` (it did not). */
 export interface ThrottleReservation {
   readonly allowed: true;
-  /** The windows that recorded the attempt. */
+  /** The windows that hold the attempt. */
   readonly limits: readonly WindowLimit[];
-  /** The instant recorded (ms). */
+  /** The instant reserved (ms), and the failure's time if kept. */
   readonly at: number;
-  /** Tells this entry from others at the same instant (Redis's sorted-set member). */
+  /** Tells this attempt from others at the same instant (Redis's sorted-set member). */
   readonly id: string;
 }
 
 /** A refused reservation: nothing was recorded. */
 export interface ThrottleRefusal {
   readonly allowed: false;
-  /** Seconds until every refusing window has room, or null when unknown (a limit of 0). */
+  /** Seconds until every window full of failures has room, or null when unknown. */
   readonly wait: number | null;
+  /**
+   * True when no window is full of failures but attempts still in flight fill one: retry once
+   * they end (a valid key in flight must not cost another client its turn for good).
+   */
+  readonly busy?: true;
 }
 
 /**
@@ -43,18 +48,22 @@ export interface ThrottleBackend {
    */
   hit(key: string, now: number, limit: number, durationMs: number): Promise<ThrottleDecision>;
   /**
-   * Checks and records in one atomic step, over all `limits` at once: when every window holds
-   * fewer than its limit, records `now` in each and returns the reservation; otherwise records
-   * nothing and refuses, with the exact wait until the fullest window has room. An attempt in
-   * flight thus holds its place, so concurrent attempts can never pass a limit together.
+   * Checks and holds in one atomic step, over all `limits` at once. In each window, failures
+   * (kept attempts) and attempts in flight count against the limit, after dropping those at or
+   * before `now - durationMs`. When every window has room, holds one attempt in flight in each
+   * and returns the reservation; otherwise holds nothing and refuses: with the exact wait when
+   * failures fill a window, or `busy` when attempts in flight do. Concurrent attempts thus can
+   * never pass a limit together.
    */
   reserve(
     limits: readonly WindowLimit[],
     now: number,
   ): Promise<ThrottleReservation | ThrottleRefusal>;
+  /** The attempt failed: it counts as a failure at `reservation.at`, in every window. */
+  keep(reservation: ThrottleReservation): Promise<void>;
   /**
-   * Takes a reservation back, as if the attempt never happened (it succeeded). Never rejects: a
-   * release that cannot reach the backend leaves the entries to expire with their window.
+   * The attempt did not fail: it no longer counts at all. Never rejects: a release that cannot
+   * reach the backend leaves the attempt to leave with its window.
    */
   release(reservation: ThrottleReservation): Promise<void>;
   /**

@@ -67,8 +67,11 @@ export function obtainTokenView(options: ObtainTokenOptions): View {
         await attempt?.abandoned();
         throw error;
       }
-      // A failure keeps its place in the limits; a success takes it back.
-      if (!user) throw new ValidationError({ non_field_errors: [UNABLE_TO_LOG_IN] });
+      // A failure counts in the limits; a success never does.
+      if (!user) {
+        await attempt?.failed();
+        throw new ValidationError({ non_field_errors: [UNABLE_TO_LOG_IN] });
+      }
       await attempt?.succeeded();
       const now = options.clock.now();
       const lifetime = options.loginTokenLifetimeSeconds ?? null;

@@ -12,6 +12,7 @@ import type {
 import { loadRedis, type RedisClient } from './redis-client.js';
 import {
   HIT_SCRIPT,
+  KEEP_SCRIPT,
   type LuaScript,
   MEMBER_SCORE_SCRIPT,
   RELEASE_SCRIPT,
@@ -37,6 +38,14 @@ function unavailable(cause: unknown): ServiceUnavailable {
   const error = new ServiceUnavailable();
   error.cause = cause;
   return error;
+}
+
+const BUSY: ThrottleRefusal = Object.freeze({ allowed: false, wait: null, busy: true });
+
+// Each window is two sorted sets: its failures, and its attempts in flight (`…:pending`), which
+// a crashed node's reservations also leave once their window has passed.
+function windowKeys(limits: readonly WindowLimit[]): string[] {
+  return limits.flatMap(({ key }) => [key, `${key}:pending`]);
 }
 
 function scoreOf(value: unknown): number | null {
@@ -83,12 +92,9 @@ export class RedisThrottleBackend implements ThrottleBackend {
     for (const { limit, durationMs } of limits) {
       args.push(String(now - durationMs), String(limit), String(durationMs));
     }
-    const reply = await this.#run(
-      RESERVE_SCRIPT,
-      limits.map(({ key }) => key),
-      args,
-    );
+    const reply = await this.#run(RESERVE_SCRIPT, windowKeys(limits), args);
     if (reply[0] === 1) return { allowed: true, limits, at: now, id };
+    if (reply[0] === 2) return BUSY;
     let wait: number | null = null;
     for (let i = 1; i + 1 < reply.length; i += 2) {
       const limit = limits[Number(reply[i]) - 1];
@@ -99,15 +105,20 @@ export class RedisThrottleBackend implements ThrottleBackend {
     return { allowed: false, wait };
   }
 
+  async keep(reservation: ThrottleReservation): Promise<void> {
+    const { limits, id, at } = reservation;
+    await this.#run(KEEP_SCRIPT, windowKeys(limits), [
+      id,
+      String(at),
+      ...limits.map(({ durationMs }) => String(durationMs)),
+    ]);
+  }
+
   async release(reservation: ThrottleReservation): Promise<void> {
     try {
-      await this.#run(
-        RELEASE_SCRIPT,
-        reservation.limits.map(({ key }) => key),
-        [reservation.id],
-      );
+      await this.#run(RELEASE_SCRIPT, windowKeys(reservation.limits), [reservation.id]);
     } catch {
-      // The contract: a release never fails; its entries leave with their window instead.
+      // The contract: a release never fails; the attempt leaves with its window instead.
     }
   }
 

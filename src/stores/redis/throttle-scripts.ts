@@ -31,39 +31,61 @@ return {1}
 `);
 
 /**
- * Reserves in several windows at once, all or none: KEYS the logs; ARGV now, member, then for
- * each key its cutoff, limit and duration (ms). Returns `{1}` when `now` was recorded in every
- * log, or `{0, i, score, …}` with, for each full log, its 1-based index and the score of the
- * entry whose expiry frees a slot (`false` for a limit of 0), having recorded nothing.
+ * Reserves in several windows at once, all or none. KEYS are pairs: each window's failures and
+ * its attempts in flight (both sorted sets scored by time); ARGV now, member, then for each
+ * window its cutoff, limit and duration (ms). Returns `{1}` when the member was added to every
+ * window's attempts in flight; `{0, i, score, …}` when failures fill windows, with for each its
+ * 1-based index and the score of the failure whose expiry frees a slot (`false` for a limit of
+ * 0); or `{2}` when only attempts in flight fill one. Refusals add nothing.
  */
 export const RESERVE_SCRIPT = lua(`
 local refusals = {0}
-for i = 1, #KEYS do
+local busy = false
+for i = 1, #KEYS / 2 do
+  local failures, pending = KEYS[2 * i - 1], KEYS[2 * i]
   local at = 2 + (i - 1) * 3
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[at + 1])
-  local count = redis.call('ZCARD', KEYS[i])
+  redis.call('ZREMRANGEBYSCORE', failures, '-inf', ARGV[at + 1])
+  redis.call('ZREMRANGEBYSCORE', pending, '-inf', ARGV[at + 1])
+  local count = redis.call('ZCARD', failures)
   local limit = tonumber(ARGV[at + 2])
   if count >= limit then
     local freeing = false
     if limit > 0 then
-      freeing = redis.call('ZRANGE', KEYS[i], count - limit, count - limit, 'WITHSCORES')[2]
+      freeing = redis.call('ZRANGE', failures, count - limit, count - limit, 'WITHSCORES')[2]
     end
     table.insert(refusals, i)
     table.insert(refusals, freeing)
+  elseif count + redis.call('ZCARD', pending) >= limit then
+    busy = true
   end
 end
 if #refusals > 1 then return refusals end
-for i = 1, #KEYS do
-  local at = 2 + (i - 1) * 3
-  redis.call('ZADD', KEYS[i], ARGV[1], ARGV[2])
-  redis.call('PEXPIRE', KEYS[i], ARGV[at + 3])
+if busy then return {2} end
+for i = 1, #KEYS / 2 do
+  redis.call('ZADD', KEYS[2 * i], ARGV[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[2 * i], ARGV[2 + (i - 1) * 3 + 3])
 end
 return {1}
 `);
 
-/** Takes a reservation back: KEYS the logs; ARGV the member it recorded. */
+/**
+ * An attempt failed: KEYS pairs as for reserving; ARGV the member, its time, then each window's
+ * duration (ms). The member moves from the attempts in flight to the failures (unless it has
+ * already left its window).
+ */
+export const KEEP_SCRIPT = lua(`
+for i = 1, #KEYS / 2 do
+  if redis.call('ZREM', KEYS[2 * i], ARGV[1]) == 1 then
+    redis.call('ZADD', KEYS[2 * i - 1], ARGV[2], ARGV[1])
+    redis.call('PEXPIRE', KEYS[2 * i - 1], ARGV[2 + i])
+  end
+end
+return 1
+`);
+
+/** An attempt did not fail: KEYS pairs as for reserving; ARGV the member, gone from each. */
 export const RELEASE_SCRIPT = lua(`
-for i = 1, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+for i = 1, #KEYS / 2 do redis.call('ZREM', KEYS[2 * i], ARGV[1]) end
 return 1
 `);
 

@@ -34,9 +34,9 @@ async function refusal(promise: Promise<unknown>): Promise<Throttled> {
   assert.fail('expected Throttled');
 }
 
-/** One attempt that fails: its reservation is kept. */
+/** One attempt that fails: it counts. */
 async function fail(throttle: LoginThrottle, username: string, address: string): Promise<void> {
-  await throttle.reserve(username, address);
+  await (await throttle.reserve(username, address)).failed();
 }
 
 /** One attempt that succeeds: its reservation is released and the address remembered. */
@@ -84,12 +84,36 @@ describe('LoginThrottle', () => {
     await refusal(throttle.reserve('alice', '10.0.0.1'));
   });
 
-  test('attempts in flight hold their place: the sixth concurrent one is refused', async () => {
+  test('attempts in flight hold their place: the sixth waits for one of them to end', async () => {
     const { throttle } = setUp();
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 8 }, () => throttle.reserve('alice', '10.0.0.1')),
+    const first = await Promise.all(
+      Array.from({ length: 5 }, () => throttle.reserve('alice', '10.0.0.1')),
     );
-    assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 5);
+    let sixth: 'waiting' | 'reserved' | 'refused' = 'waiting';
+    const pending = throttle.reserve('alice', '10.0.0.1').then(
+      () => {
+        sixth = 'reserved';
+      },
+      () => {
+        sixth = 'refused';
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(sixth, 'waiting');
+    // One right password: its place frees, and the sixth gets it.
+    await first[0]?.succeeded();
+    await pending;
+    assert.equal(sixth, 'reserved');
+    // Five failures now fill the window: a seventh is refused at once.
+    for (const attempt of first.slice(1)) await attempt.failed();
+    await refusal(throttle.reserve('alice', '10.0.0.1'));
+  });
+
+  test('attempts in flight that never end are waited for a second at most, then 429', async () => {
+    const { throttle } = setUp({ perUserAndAddress: '1/min' });
+    await throttle.reserve('alice', '10.0.0.1');
+    const error = await refusal(throttle.reserve('alice', '10.0.0.1'));
+    assert.equal(error.wait, 1);
   });
 
   test('the per-user ceiling counts failures from every address it does not know', async () => {
@@ -150,6 +174,7 @@ describe('LoginThrottle', () => {
         return backend.reserve(limits, now);
       },
       release: (reservation) => backend.release(reservation),
+      keep: (reservation) => backend.keep(reservation),
       remember: (key, ...rest) => {
         keys.push(key);
         return backend.remember(key, ...rest);

@@ -31,7 +31,9 @@ describe('MemoryThrottleBackend: bounded memory', () => {
     await backend.hit('kept', T0, 1, MINUTE);
     for (let i = 0; i < 99; i++) await backend.hit(`k${i}`, T0, 1, MINUTE);
     const kept = [{ key: 'kept', limit: 2, durationMs: MINUTE }];
-    await backend.reserve(kept, T0); // written again: now the most recent
+    const failure = await backend.reserve(kept, T0);
+    assert.ok(failure.allowed);
+    await backend.keep(failure); // written again: now the most recent
     for (let i = 99; i < 150; i++) await backend.hit(`k${i}`, T0, 1, MINUTE);
     assert.equal(backend.size, 100);
     assert.equal((await backend.reserve(kept, T0)).allowed, false);

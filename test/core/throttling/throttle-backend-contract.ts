@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ThrottleBackend } from '../../../src/core/throttling/throttle-backend.js';
+import type {
+  ThrottleBackend,
+  WindowLimit,
+} from '../../../src/core/throttling/throttle-backend.js';
 import type { BackendFactory } from './backend-factory.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -8,7 +11,7 @@ const MINUTE = 60_000;
 
 /**
  * What every `ThrottleBackend` must do, run unchanged against each one (memory, Redis): DRF's
- * sliding log for `hit`, the atomic `reserve` and `release` of the failure limits, and the
+ * sliding log for `hit`, the atomic `reserve`, `keep` and `release` of the failure limits, and the
  * remembered sets of known addresses.
  */
 export function runThrottleBackendContract(factory: BackendFactory): void {
@@ -76,25 +79,31 @@ export function runThrottleBackendContract(factory: BackendFactory): void {
       durationMs,
     });
 
-    test('reserve records in every window at once, or in none when one is full', async () => {
+    /** Reserves and keeps: one failure at `now` in each window. */
+    const fail = async (limits: WindowLimit[], now: number) => {
+      const reservation = await backend.reserve(limits, now);
+      assert.ok(reservation.allowed, `refused at ${now - T0}`);
+      await backend.keep(reservation);
+    };
+
+    test('reserve holds in every window at once, or in none when one is full', async () => {
       const [a, b] = [fresh(), fresh()];
-      const first = await backend.reserve([window(a, 2), window(b, 1)], T0);
-      assert.equal(first.allowed, true);
-      // b is full: nothing is recorded in a either.
+      await fail([window(a, 2), window(b, 1)], T0);
+      // b is full of failures: nothing is held in a either.
       assert.deepEqual(await backend.reserve([window(a, 2), window(b, 1)], T0 + 1000), {
         allowed: false,
         wait: 59,
       });
-      assert.equal((await backend.reserve([window(a, 2)], T0 + 2000)).allowed, true);
+      await fail([window(a, 2)], T0 + 2000);
       assert.equal((await backend.reserve([window(a, 2)], T0 + 3000)).allowed, false);
     });
 
-    test('a refusal waits until every full window has room: the longest wait', async () => {
+    test('a refusal waits until every window full of failures has room', async () => {
       const [a, b] = [fresh(), fresh()];
-      await backend.reserve([window(a, 1, MINUTE)], T0);
-      await backend.reserve([window(b, 2, 10 * MINUTE)], T0 + 1000);
-      await backend.reserve([window(b, 2, 10 * MINUTE)], T0 + 5000);
-      // a frees at T0 + 60 s; b when its first entry leaves, at T0 + 601 s.
+      await fail([window(a, 1, MINUTE)], T0);
+      await fail([window(b, 2, 10 * MINUTE)], T0 + 1000);
+      await fail([window(b, 2, 10 * MINUTE)], T0 + 5000);
+      // a frees at T0 + 60 s; b when its first failure leaves, at T0 + 601 s.
       assert.deepEqual(
         await backend.reserve([window(a, 1, MINUTE), window(b, 2, 10 * MINUTE)], T0 + 10_000),
         { allowed: false, wait: 591 },
@@ -105,38 +114,60 @@ export function runThrottleBackendContract(factory: BackendFactory): void {
       });
     });
 
-    test('release takes a reservation back; a kept one counts until its window passes', async () => {
+    test('attempts in flight fill a window as `busy`; released, they never count', async () => {
       const key = fresh();
-      const kept = await backend.reserve([window(key, 2)], T0);
-      const released = await backend.reserve([window(key, 2)], T0 + 1000);
-      assert.ok(kept.allowed && released.allowed);
-      await backend.release(released);
-      assert.equal((await backend.reserve([window(key, 2)], T0 + 2000)).allowed, true);
-      assert.deepEqual(await backend.reserve([window(key, 2)], T0 + 3000), {
+      const first = await backend.reserve([window(key, 2)], T0);
+      const second = await backend.reserve([window(key, 2)], T0 + 1000);
+      assert.ok(first.allowed && second.allowed);
+      assert.deepEqual(await backend.reserve([window(key, 2)], T0 + 2000), {
         allowed: false,
-        wait: 57,
+        wait: null,
+        busy: true,
       });
-      // Releasing twice, or after the window passed, changes nothing.
-      await backend.release(released);
-      assert.equal((await backend.reserve([window(key, 2)], T0 + 3000)).allowed, false);
-      const later = T0 + MINUTE + 2000;
-      assert.equal((await backend.reserve([window(key, 2)], later)).allowed, true);
-      // The kept entry left with its window: releasing it now takes nothing else back.
-      await backend.release(kept);
-      assert.equal((await backend.reserve([window(key, 2)], later)).allowed, true);
-      assert.equal((await backend.reserve([window(key, 2)], later)).allowed, false);
+      await backend.release(second);
+      await backend.keep(first);
+      const third = await backend.reserve([window(key, 2)], T0 + 3000);
+      assert.ok(third.allowed);
+      await backend.release(third);
+      await fail([window(key, 2)], T0 + 4000);
+      // Two failures (at 0 s and 4 s): full until the first leaves.
+      assert.deepEqual(await backend.reserve([window(key, 2)], T0 + 5000), {
+        allowed: false,
+        wait: 55,
+      });
+      assert.equal((await backend.reserve([window(key, 2)], T0 + MINUTE)).allowed, true);
     });
 
-    test('reservations in the same millisecond are released one at a time', async () => {
+    test('a failure counts from the instant reserved, and leaves its window from there', async () => {
+      const key = fresh();
+      const reservation = await backend.reserve([window(key, 1)], T0);
+      assert.ok(reservation.allowed);
+      await backend.keep(reservation);
+      assert.deepEqual(await backend.reserve([window(key, 1)], T0 + 30_000), {
+        allowed: false,
+        wait: 30,
+      });
+      assert.equal((await backend.reserve([window(key, 1)], T0 + MINUTE)).allowed, true);
+    });
+
+    test('an attempt in flight leaves with its window if never ended', async () => {
+      const key = fresh();
+      assert.ok((await backend.reserve([window(key, 1)], T0)).allowed);
+      assert.equal((await backend.reserve([window(key, 1)], T0 + MINUTE - 1)).allowed, false);
+      assert.equal((await backend.reserve([window(key, 1)], T0 + MINUTE)).allowed, true);
+    });
+
+    test('reservations in the same millisecond end one at a time', async () => {
       const key = fresh();
       const [a, b] = await Promise.all([
         backend.reserve([window(key, 2)], T0),
         backend.reserve([window(key, 2)], T0),
       ]);
       assert.ok(a?.allowed && b?.allowed);
-      await backend.release(a);
-      assert.equal((await backend.reserve([window(key, 2)], T0)).allowed, true);
+      await backend.keep(a);
       assert.equal((await backend.reserve([window(key, 2)], T0)).allowed, false);
+      await backend.release(b);
+      assert.equal((await backend.reserve([window(key, 2)], T0)).allowed, true);
     });
 
     test('many concurrent reservations over several windows never pass any limit', async () => {

@@ -85,31 +85,40 @@ describe('RedisThrottleBackend', () => {
     await backend.release(reservation);
   });
 
-  test('a reservation is one member in each window, a long key is kept short', async () => {
+  test('an attempt in flight is a member of each window’s `:pending` set; kept, of its log', async () => {
     const prefix = prefixes.newPrefix();
     const backend = await openRedisThrottleBackend({ url: REDIS_TEST_URL, keyPrefix: prefix });
     const admin = await adminClient();
     try {
       const long = `tessera_login_address_${'x'.repeat(15_000)}`;
-      const reservation = await backend.reserve(
-        [
-          { key: 'a', limit: 5, durationMs: 60_000 },
-          { key: long, limit: 5, durationMs: 3_600_000 },
-        ],
-        T0,
-      );
-      assert.ok(reservation.allowed);
+      const limits = [
+        { key: 'a', limit: 5, durationMs: 60_000 },
+        { key: long, limit: 5, durationMs: 3_600_000 },
+      ];
+      const released = await backend.reserve(limits, T0);
+      const kept = await backend.reserve(limits, T0 + 1);
+      assert.ok(released.allowed && kept.allowed);
       const keys = (await admin.keys(`${prefix}*`)).sort();
       assert.equal(keys.length, 2);
+      assert.ok(keys.includes(`${prefix}a:pending`), keys.join(' '));
       assert.ok(
         keys.every((key) => key.length <= prefix.length + 200),
         keys.join(' '),
       );
-      const longKey = keys.find((key) => key !== `${prefix}a`) as string;
-      assert.ok((await admin.pttl(longKey)) > 3_590_000);
-      await backend.release(reservation);
-      assert.equal(await admin.zcard(`${prefix}a`), 0);
-      assert.equal(await admin.zcard(longKey), 0);
+      assert.equal(await admin.zcard(`${prefix}a:pending`), 2);
+      await backend.release(released);
+      await backend.keep(kept);
+      assert.equal(await admin.zcard(`${prefix}a:pending`), 0);
+      assert.deepEqual(
+        await admin.zrangebyscore(`${prefix}a`, '-inf', '+inf', 'WITHSCORES').then(scores),
+        [String(T0 + 1)],
+      );
+      const logs = (await admin.keys(`${prefix}*`)).filter((key) => !key.endsWith(':pending'));
+      assert.equal(logs.length, 2);
+      const longLog = logs.find((key) => key !== `${prefix}a`) as string;
+      assert.ok(longLog.length <= prefix.length + 200);
+      const ttl = await admin.pttl(longLog);
+      assert.ok(ttl > 3_590_000, `pttl ${ttl}`);
     } finally {
       admin.disconnect();
       await backend.close();
