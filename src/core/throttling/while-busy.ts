@@ -4,9 +4,10 @@ import type { ThrottleRefusal, ThrottleReservation } from './throttle-backend.js
 /** Longest time an attempt waits for attempts in flight to end before it is refused. */
 export const BUSY_WAIT_MS = 1000;
 
-// Short at first (a lookup or a hash in flight ends within milliseconds), then capped.
-const FIRST_PAUSE_MS = 2;
-const LONGEST_PAUSE_MS = 50;
+// Short at first (a lookup in flight ends within milliseconds), then longer, so a waiting
+// attempt asks the backend (a Redis round trip each) about ten times in its second at most.
+const FIRST_PAUSE_MS = 5;
+const LONGEST_PAUSE_MS = 200;
 
 /**
  * Retries `reserve` while its refusal is `busy` (attempts in flight, not failures, fill a
