@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { prohibitedCharacterErrors } from '../core/fields.js';
 import type { PasswordHasher } from '../core/passwords/index.js';
 import { DuplicateError, type Store } from '../core/store.js';
 import type { Token } from '../core/token.js';
@@ -38,6 +39,9 @@ export function shellApi(
   clock: Clock,
 ): { users: ShellUsers; tokens: ShellTokens } {
   async function userId(username: string): Promise<number> {
+    // DRF's CharField validators: PostgreSQL cannot even compare a NUL, so ask no database.
+    const refused = prohibitedCharacterErrors(username);
+    if (refused.length > 0) throw new CommandError(`username: ${refused.join(' ')}`);
     const user = await store.getUserByUsername(username);
     if (!user) throw new CommandError(`user '${username}' does not exist`);
     return user.id;

@@ -1,4 +1,4 @@
-import { INVALID_DURATION, parseDuration } from './duration.js';
+import { readDuration } from './duration.js';
 import { DEFAULT_SETTINGS, type TesseraSettings } from './settings.js';
 import { parseRate } from './throttling/rate.js';
 
@@ -24,11 +24,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 function duration(env: NodeJS.ProcessEnv, name: string): number | null {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '' || raw === 'none') return null;
-  const seconds = parseDuration(raw);
-  if (seconds === null) {
-    throw new SettingsError(`${name}: ${INVALID_DURATION} Got ${JSON.stringify(raw)}`);
+  // Bounded as every duration is (18250d), so no setting can make a date no store holds.
+  const read = readDuration(raw);
+  if ('error' in read) {
+    throw new SettingsError(`${name}: ${read.error} Got ${JSON.stringify(raw)}`);
   }
-  return seconds;
+  return read.seconds;
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

@@ -18,7 +18,14 @@ export interface TokenProperties {
   readonly maxExpires?: Date | null;
 }
 
-/** Makes a fresh key and the row that stores it (digest and preview, never the key). */
+// 9999-12-31 23:59:59.999 UTC: the latest date every store holds (MySQL's `datetime`, SQLite's
+// text). Bounded durations stay far below it; this guards library callers that pass dates.
+const LATEST_STORABLE_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Makes a fresh key and the row that stores it (digest and preview, never the key). Throws
+ * `RangeError` for an expiry no store can hold, rather than writing a date nothing can read.
+ */
 export function newToken(
   userId: number,
   kind: TokenKind,
@@ -26,6 +33,11 @@ export function newToken(
   clock: Clock,
   properties: TokenProperties = {},
 ): { key: string; row: NewToken } {
+  for (const date of [properties.expires, properties.maxExpires]) {
+    if (date && !(date.getTime() <= LATEST_STORABLE_TIME)) {
+      throw new RangeError('a token cannot expire after 9999-12-31: bound the duration');
+    }
+  }
   const key = generateKey();
   return {
     key,

@@ -1,4 +1,5 @@
 import type { Token } from './token.js';
+import { describeDate } from './unreadable-date.js';
 
 /** How the API and `tokens list --json` show a token: never its key or digest. */
 export interface TokenListing {
@@ -12,7 +13,10 @@ export interface TokenListing {
   readonly expires: string | null;
 }
 
-/** A token's listing fields, timestamps as ISO 8601 UTC with `Z`. */
+/**
+ * A token's listing fields, timestamps as ISO 8601 UTC with `Z`; a stored date tessera cannot
+ * read shows as `unreadable` (and, for `expires`, means the token is refused).
+ */
 export function describeToken(token: Token): TokenListing {
   return {
     id: token.id,
@@ -20,8 +24,8 @@ export function describeToken(token: Token): TokenListing {
     name: token.name,
     preview: token.preview,
     scopes: token.scopes,
-    created: token.created.toISOString(),
-    last_used: token.lastUsed?.toISOString() ?? null,
-    expires: token.expires?.toISOString() ?? null,
+    created: describeDate(token.created),
+    last_used: token.lastUsed === null ? null : describeDate(token.lastUsed),
+    expires: token.expires === null ? null : describeDate(token.expires),
   };
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { escapeControlCharacters } from '../../core/control-characters.js';
 import { readDuration } from '../../core/duration.js';
 import { ValidationError } from '../../core/errors.js';
+import { prohibitedCharacterErrors } from '../../core/fields.js';
 import type { Store } from '../../core/store.js';
 import {
   createNamedToken,
@@ -10,10 +12,11 @@ import {
   rotateToken,
   type TokenManagementContext,
 } from '../../core/token-management.js';
-import { describeToken } from '../../core/token-representation.js';
+import { describeToken, type TokenListing } from '../../core/token-representation.js';
+import { UNREADABLE } from '../../core/unreadable-date.js';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
-import { formatTable } from '../format-table.js';
+import { formatJson, formatTable } from '../format-table.js';
 import { runAction } from '../run-action.js';
 
 interface CreateOptions {
@@ -71,7 +74,10 @@ export function registerTokens(program: Command, context: CliContext): void {
 
   tokens
     .command('list')
-    .description('List tokens (never their keys): id, user, kind, name, preview, scopes, dates.')
+    .description(
+      'List tokens (never their keys): id, user, kind, name, preview, scopes, dates. Control ' +
+        'characters are shown as \\u escapes; a date that cannot be read as "unreadable".',
+    )
     .option('--user <username>', "only this user's tokens")
     .option('--json', 'print a JSON array instead of a table', false)
     .action(
@@ -85,8 +91,9 @@ export function registerTokens(program: Command, context: CliContext): void {
         const rows = (await store.listTokens(userId === undefined ? {} : { userId })).map(
           (token) => ({ ...describeToken(token), user: usernames.get(token.userId) ?? null }),
         );
+        for (const row of rows) warnIfUnreadable(context, row);
         if (options.json) {
-          context.print(JSON.stringify(rows, null, 2));
+          context.print(formatJson(rows));
           return;
         }
         context.print(
@@ -118,7 +125,8 @@ export function registerTokens(program: Command, context: CliContext): void {
         const rotated = await rotateToken(management, tokenId(id), { requester: null });
         if (!rotated) throw new CommandError(`token ${id} does not exist`);
         const user = await store.getUserById(rotated.token.userId);
-        context.print(`Generated token ${rotated.key} for user ${user?.username ?? '?'}`);
+        const username = escapeControlCharacters(user?.username ?? '?');
+        context.print(`Generated token ${rotated.key} for user ${username}`);
       }),
     );
 
@@ -167,6 +175,20 @@ export function registerTokens(program: Command, context: CliContext): void {
     );
 }
 
+// A date tessera cannot read (written by hand or by another tool) is shown, not hidden: the
+// operator sees the row, learns that an unreadable expiry refuses the token, and can revoke it.
+function warnIfUnreadable(context: CliContext, row: TokenListing): void {
+  const fields = (['created', 'last_used', 'expires'] as const).filter(
+    (field) => row[field] === UNREADABLE,
+  );
+  if (fields.length === 0) return;
+  const refused = fields.includes('expires') ? ' (an unreadable expiry refuses the token)' : '';
+  context.printError(
+    `warning: token ${row.id} has a date tessera cannot read: ${fields.join(', ')}${refused}; ` +
+      `\`tessera tokens revoke ${row.id}\` deletes it`,
+  );
+}
+
 async function open(
   context: CliContext,
 ): Promise<{ store: Store; management: TokenManagementContext }> {
@@ -175,6 +197,9 @@ async function open(
 }
 
 async function existingUserId(store: Store, username: string): Promise<number> {
+  // DRF's CharField validators: PostgreSQL cannot even compare a NUL, so ask no database.
+  const refused = prohibitedCharacterErrors(username);
+  if (refused.length > 0) throw new CommandError(`username: ${refused.join(' ')}`);
   const user = await store.getUserByUsername(username);
   if (!user) throw new CommandError(`user '${username}' does not exist`);
   return user.id;

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { describeDate } from '../../core/unreadable-date.js';
 import type { UserWithPassword } from '../../core/user.js';
 import { createUser } from '../../core/users.js';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
-import { formatTable } from '../format-table.js';
+import { formatJson, formatTable } from '../format-table.js';
 import { runAction } from '../run-action.js';
 
 /** `tessera users add|list|activate|deactivate|delete`. */
@@ -49,10 +50,10 @@ export function registerUsers(program: Command, context: CliContext): void {
           is_active: user.isActive,
           is_staff: user.isStaff,
           is_superuser: user.isSuperuser,
-          date_joined: user.dateJoined.toISOString(),
-          last_login: user.lastLogin?.toISOString() ?? null,
+          date_joined: describeDate(user.dateJoined),
+          last_login: user.lastLogin === null ? null : describeDate(user.lastLogin),
         }));
-        if (options.json) context.print(JSON.stringify(rows, null, 2));
+        if (options.json) context.print(formatJson(rows));
         else context.print(formatTable(rows));
       }),
     );

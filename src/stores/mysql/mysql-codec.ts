@@ -1,3 +1,4 @@
+import { readableOrUnreadable } from '../../core/unreadable-date.js';
 import type { SqlBoolean, SqlDateTime } from '../sql/schema.js';
 import type { SqlCodec } from '../sql/sql-codec.js';
 import { translateMysqlError } from './mysql-errors.js';
@@ -9,7 +10,9 @@ import { translateMysqlError } from './mysql-errors.js';
 export const mysqlCodec: SqlCodec = {
   dialect: 'mysql',
   encodeDate: (date: Date) => date,
-  decodeDate: (value: SqlDateTime) => (value instanceof Date ? value : new Date(value)),
+  // A zero date (which mysql2 gives as an Invalid Date) reads as the unreadable date.
+  decodeDate: (value: SqlDateTime) =>
+    readableOrUnreadable(value instanceof Date ? value : new Date(value)),
   encodeBoolean: (value: boolean) => (value ? 1 : 0),
   decodeBoolean: (value: SqlBoolean) => value !== 0 && value !== false,
   returnsInsertedId: false,

@@ -1,3 +1,4 @@
+import { readableOrUnreadable } from '../../core/unreadable-date.js';
 import type { SqlBoolean, SqlDateTime } from '../sql/schema.js';
 import type { SqlCodec } from '../sql/sql-codec.js';
 import { translatePostgresError } from './postgres-errors.js';
@@ -6,7 +7,9 @@ import { translatePostgresError } from './postgres-errors.js';
 export const postgresCodec: SqlCodec = {
   dialect: 'postgres',
   encodeDate: (date: Date) => date,
-  decodeDate: (value: SqlDateTime) => (value instanceof Date ? value : new Date(value)),
+  // `infinity` (which pg gives as a number) is no valid date: it reads as the unreadable one.
+  decodeDate: (value: SqlDateTime) =>
+    readableOrUnreadable(value instanceof Date ? value : new Date(value)),
   encodeBoolean: (value: boolean) => value,
   decodeBoolean: (value: SqlBoolean) => value === true || value === 1,
   returnsInsertedId: true,

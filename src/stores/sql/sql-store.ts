@@ -1,4 +1,4 @@
-import type { Kysely, Updateable } from 'kysely';
+import { type Kysely, sql, type Updateable } from 'kysely';
 import type { Invalidation, InvalidationSubscriber } from '../../core/invalidation.js';
 import type {
   NewToken,
@@ -301,10 +301,18 @@ export class SqlStore implements Store {
 
   deleteExpiredTokens(now: Date): Promise<number> {
     return this.#guard(async () => {
+      const encoded = this.#codec.encodeDate(now);
       const result = await this.#db
         .deleteFrom('tessera_token')
         .where('expires', 'is not', null)
-        .where('expires', '<=', this.#codec.encodeDate(now))
+        .where((eb) =>
+          // SQLite stores dates as text, and text compares as text: `+021204-…` sorts before
+          // `2026-…`, a `T` after a space. julianday() reads any date SQLite understands as a
+          // number; text it cannot read (NULL) is an unreadable expiry, which counts as passed.
+          this.#codec.dialect === 'sqlite'
+            ? sql<boolean>`coalesce(julianday(expires) <= julianday(${encoded}), 1)`
+            : eb('expires', '<=', encoded),
+        )
         .executeTakeFirstOrThrow();
       return Number(result.numDeletedRows);
     });

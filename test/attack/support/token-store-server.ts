@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +17,37 @@ import { buildServer } from '../../../src/server/app.js';
 import { openStore } from '../../../src/stores/open-store.js';
 import { FreshDatabases } from '../../stores/fresh-database.js';
 import { type LoopbackResponse, requestFrom } from './loopback-client.js';
+
+const MAIN = resolve(import.meta.dirname, '../../../src/cli/main.ts');
+const TSX = import.meta.resolve('tsx');
+
+/** What one `tessera` process printed, and how it exited. */
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `tessera <args>` as a separate process on `databaseUrl`, as an operator would. */
+export function runTessera(
+  databaseUrl: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  input = '',
+): CliRun {
+  const result = spawnSync(process.execPath, ['--import', TSX, MAIN, ...args], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: databaseUrl,
+      TESSERA_PASSWORD_ITERATIONS: '1000',
+      ...env,
+    },
+    input,
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 /** The databases the token attack tests run on. */
 export type StoreKind = 'sqlite' | 'postgres' | 'mysql';
@@ -136,6 +168,23 @@ export class TokenStoreServer {
       parsed = undefined;
     }
     return { ...response, json: parsed };
+  }
+
+  /** Runs statements in order; on MySQL on one connection, so session settings hold. */
+  async sqlAll(statements: readonly string[]): Promise<void> {
+    if (this.kind !== 'mysql') {
+      for (const statement of statements) await this.sql(statement);
+      return;
+    }
+    const connection = await mysql.createConnection({
+      uri: this.databaseUrl,
+      multipleStatements: true,
+    });
+    try {
+      await connection.query(statements.join(';\n'));
+    } finally {
+      await connection.end();
+    }
   }
 
   /** Runs one statement on the database directly, as a DBA or a Django app would. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { UNREADABLE_DATE_TIME } from '../../../src/core/unreadable-date.js';
 import {
   decodeSqliteDateTime,
   encodeSqliteDateTime,
@@ -41,9 +42,21 @@ describe('decodeSqliteDateTime', () => {
     }
   });
 
-  test('refuses text that is not Django’s format', () => {
-    for (const text of ['', '2026-01-01', '2026-01-01T00:00:00Z', '2026-01-01 00:00:00.1234567']) {
-      assert.throws(() => decodeSqliteDateTime(text), TypeError, text);
+  test('reads text that is not Django’s format as the unreadable date, never throwing', () => {
+    for (const text of [
+      '',
+      '2026-01-01',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01 00:00:00.1234567',
+      '+21204-01-01 00:00:00',
+      '2026-0x-01 00:00:00',
+      '2026-01-01 00:00:00.12a',
+    ]) {
+      assert.equal(decodeSqliteDateTime(text).getTime(), UNREADABLE_DATE_TIME, text);
     }
+  });
+
+  test('refuses to write a date its text cannot hold (beyond year 9999)', () => {
+    assert.throws(() => encodeSqliteDateTime(new Date(Date.UTC(10000, 0, 1))), RangeError);
   });
 });
