@@ -22,12 +22,14 @@ function refused(...errors: string[]): FieldResult {
 /**
  * DRF's `CharField` validation of one field of a parsed body: required, not null, not blank
  * (after trimming when `trimWhitespace`), a string (numbers are converted, booleans refused),
- * then its validators: no NUL character (PostgreSQL cannot store one) and no lone surrogate.
+ * then its validators: at most `maxLength` characters when given, no NUL character (PostgreSQL
+ * cannot store one) and no lone surrogate.
  */
 export function readCharField(
   data: Readonly<Record<string, unknown>>,
   name: string,
   trimWhitespace: boolean,
+  maxLength?: number,
 ): FieldResult {
   if (!Object.hasOwn(data, name)) return refused(FIELD_MESSAGES.required);
   const raw = data[name];
@@ -41,7 +43,11 @@ export function readCharField(
   }
   const text = String(raw);
   const value = trimWhitespace ? pythonStrip(text) : text;
+  // DRF's validators in DRF's order, every message kept: max_length, then the characters.
   const errors = prohibitedCharacterErrors(value);
+  if (maxLength !== undefined && value.length > maxLength) {
+    errors.unshift(`Ensure this field has no more than ${maxLength} characters.`);
+  }
   return errors.length === 0 ? { value } : refused(...errors);
 }
 

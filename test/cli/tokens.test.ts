@@ -63,6 +63,18 @@ describe('tessera tokens', () => {
         ['--name', 'x', '--sliding'],
         'CommandError: --expires-in: Required for a sliding token.; --max-age: Required for a sliding token.\n',
       ],
+      [
+        ['--name', 'x', '--expires-in', '18251d'],
+        'CommandError: --expires-in: Ensure this value is less than or equal to 18250d (50 years).\n',
+      ],
+      [
+        ['--name', 'x', '--sliding', '--expires-in', '1d', '--max-age', '9999999w'],
+        'CommandError: --max-age: Ensure this value is less than or equal to 18250d (50 years).\n',
+      ],
+      [
+        ['--name', 'ci\x1b]0;owned\x07'],
+        'CommandError: --name: Control characters are not allowed: U+001B.\n',
+      ],
     ];
     for (const [args, stderr] of cases) {
       const result = sandbox.run(['tokens', 'create', 'alice', ...args]);

@@ -438,6 +438,22 @@ describe('token API', () => {
         { scopes: ['Expected a list of items but got type "str".'] },
       ],
       [{ name: 'x', scopes: ['has space'] }, { scopes: ['Not a valid scope: has space.'] }],
+      [
+        { name: 'x', expires_in: '18251d' },
+        { expires_in: ['Ensure this value is less than or equal to 18250d (50 years).'] },
+      ],
+      [{ name: 'x\u0000' }, { name: ['Null characters are not allowed.'] }],
+      [{ name: 'x\ud800' }, { name: ['Surrogate characters are not allowed: U+D800.'] }],
+      [{ name: 'x\u001b[31m' }, { name: ['Control characters are not allowed: U+001B.'] }],
+      [
+        { name: `${'x'.repeat(151)}\u0000` },
+        {
+          name: [
+            'Ensure this field has no more than 150 characters.',
+            'Null characters are not allowed.',
+          ],
+        },
+      ],
       [[1], { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] }],
     ];
     for (const [body, expected] of cases) {

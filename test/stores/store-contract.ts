@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MAX_DURATION_SECONDS } from '../../src/core/duration.js';
 import { ServiceUnavailable } from '../../src/core/errors.js';
 import { generateKey, keyDigest, keyPreview } from '../../src/core/key-format.js';
 import { DuplicateError, type NewToken, type NewUser, type Store } from '../../src/core/store.js';
@@ -433,6 +434,30 @@ export function runStoreContract(name: string, openFreshStore: () => Promise<Sto
           assert.equal(await store.deleteExpiredTokens(at(0)), 2);
           assert.deepEqual(ids(await store.listTokens()), [later.id, never.id]);
           assert.equal(await store.deleteExpiredTokens(at(0)), 0);
+        }));
+
+      test('the latest date every store holds and the longest sliding lifetime round-trip', () =>
+        withStore(async (store) => {
+          const yan = await store.createUser(newUser('yan'));
+          // 9999-12-31 23:59:59.999: MySQL's datetime ends there and SQLite's text has 4-digit years.
+          const latest = new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+          const row = newToken(yan.id, 'named', {
+            name: 'latest',
+            expires: latest,
+            maxExpires: latest,
+            slidingSeconds: MAX_DURATION_SECONDS,
+          });
+          const created = await store.createToken(row);
+          const read = await store.getToken(created.id);
+          assert.equal(read?.expires?.getTime(), latest.getTime());
+          assert.equal(read?.maxExpires?.getTime(), latest.getTime());
+          assert.equal(read?.slidingSeconds, MAX_DURATION_SECONDS);
+          const match = await store.findTokenByDigest(row.digest);
+          assert.equal(match?.token.expires?.getTime(), latest.getTime());
+          await store.recordTokenUses([{ id: created.id, expires: latest }]);
+          // Compared as dates, not text, on every store: far from expired.
+          assert.equal(await store.deleteExpiredTokens(at(0)), 0);
+          assert.deepEqual(ids(await store.listTokens({ userId: yan.id })), [created.id]);
         }));
 
       test('recordTokenUses writes last used, and moves an expiry forward only', () =>

@@ -17,6 +17,7 @@ import {
   rotateToken,
   type TokenManagementContext,
 } from '../token-management.js';
+import { TOKEN_NAME_MAX_LENGTH } from '../token-name.js';
 import { describeToken } from '../token-representation.js';
 import { defineView, type View } from '../view.js';
 
@@ -120,7 +121,7 @@ export function readNamedTokenInput(data: unknown): NamedTokenInput {
   }
   const fields = data as Record<string, unknown>;
   const errors: Record<string, string[]> = {};
-  const name = readCharField(fields, 'name', true);
+  const name = readCharField(fields, 'name', true, TOKEN_NAME_MAX_LENGTH);
   if ('error' in name) errors.name = [...name.errors];
   const expiresIn = readDurationField(fields, 'expires_in', errors);
   const maxAge = readDurationField(fields, 'max_age', errors);
