@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import { ValidationError } from './errors.js';
-import type { PasswordHasher } from './passwords/index.js';
+import { type PasswordHasher, validatePassword } from './passwords/index.js';
 import { DuplicateError, type UserStore } from './store.js';
 import type { User } from './user.js';
 import { normalizeEmail, normalizeUsername, validateEmail, validateUsername } from './usernames.js';
@@ -13,6 +13,12 @@ export interface CreateUserInput {
   readonly isStaff?: boolean;
   readonly isSuperuser?: boolean;
   readonly isActive?: boolean;
+  /**
+   * Check the password with Django's four default validators first (every tessera command that
+   * takes a password does). Default false, as Django's `create_user`, which leaves validation to
+   * its forms and commands.
+   */
+  readonly validatePassword?: boolean;
 }
 
 /** Django's message for a taken username. */
@@ -20,9 +26,14 @@ export const USERNAME_TAKEN = 'A user with that username already exists.';
 
 /**
  * Django's `UserManager.create_user`: validates and NFKC-normalises the username, normalises the
- * email, hashes the password, and stores the user. Throws `ValidationError` with Django's texts.
+ * email, with `validatePassword` checks the password with Django's four default validators,
+ * hashes it, and stores the user. Throws `ValidationError` with Django's texts.
  * @example
- * await createUser(store, passwords, systemClock, { username: 'alice', password: 's3cret-pass' });
+ * await createUser(store, passwords, systemClock, {
+ *   username: 'alice',
+ *   password: 'vq7-Lamp-orbit',
+ *   validatePassword: true,
+ * });
  */
 export async function createUser(
   store: UserStore,
@@ -37,6 +48,10 @@ export async function createUser(
   if (usernameErrors.length > 0) errors.username = usernameErrors;
   const emailErrors = validateEmail(email);
   if (emailErrors.length > 0) errors.email = emailErrors;
+  if (typeof input.password === 'string' && input.validatePassword) {
+    const passwordErrors = validatePassword(input.password, { username, email });
+    if (passwordErrors.length > 0) errors.password = passwordErrors;
+  }
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   const password =
     input.password === undefined || input.password === null

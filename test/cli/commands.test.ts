@@ -39,7 +39,7 @@ describe('tessera CLI', () => {
         env: {
           TESSERA_SUPERUSER_USERNAME: 'alice',
           TESSERA_SUPERUSER_EMAIL: 'alice@Example.COM',
-          TESSERA_SUPERUSER_PASSWORD: '123',
+          TESSERA_SUPERUSER_PASSWORD: 'vq7-Lamp-orbit',
         },
       });
       assert.equal(result.status, 0, result.stderr);
@@ -228,9 +228,10 @@ describe('tessera CLI', () => {
   test('changepassword reads the password twice and checks it with Django validators', async () => {
     const tooShort = sandbox.run(['changepassword', 'alice'], { input: '123\n123\n1\n2\n1\n2\n' });
     assert.equal(tooShort.status, 1);
+    // Django's four validators, in Django's order, one message a line.
     assert.match(
       tooShort.stderr,
-      /This password is too short\. It must contain at least 8 characters\.\nThis password is entirely numeric\./,
+      /^This password is too short\. It must contain at least 8 characters\.\nThis password is too common\.\nThis password is entirely numeric\.\n/,
     );
     assert.match(
       tooShort.stderr,
@@ -314,7 +315,7 @@ describe('createsuperuser on a terminal', () => {
     assert.match(screen, /Error: Your passwords didn't match\./);
     assert.match(
       screen,
-      /This password is too short\. It must contain at least 8 characters\.\nThis password is entirely numeric\./,
+      /This password is too short\. It must contain at least 8 characters\.\nThis password is too common\.\nThis password is entirely numeric\./,
     );
     assert.match(screen, /Superuser created successfully\./);
     for (const secret of ['first-try-1', '1234', 'long-enough-9']) {
@@ -324,5 +325,25 @@ describe('createsuperuser on a terminal', () => {
     const grace = await store.getUserByUsername('grace');
     await store.close();
     assert.equal(grace?.isSuperuser, true);
+  });
+
+  test('answering y to the bypass question keeps a password the validators refuse', async () => {
+    const { status, screen } = await sandbox.runOnTerminal(
+      ['createsuperuser'],
+      [
+        ['Username', 'heidi'],
+        ['Email address: ', 'heidi@example.com'],
+        ['Password: ', 'heidi2026'],
+        ['Password (again): ', 'heidi2026'],
+        ['Bypass password validation and create user anyway? [y/N]: ', 'y'],
+      ],
+    );
+    assert.equal(status, 0, screen);
+    assert.match(screen, /The password is too similar to the username\.\n/);
+    assert.match(screen, /Superuser created successfully\./);
+    const store = await openStore(sandbox.databaseUrl);
+    const heidi = await store.getUserByUsername('heidi');
+    await store.close();
+    assert.equal(heidi?.isSuperuser, true);
   });
 });

@@ -56,7 +56,7 @@ export function run(
 
 /**
  * Builds tessera-auth as `npm pack` would publish it (package.json without `prepare`,
- * README.md, compiled dist/) into `dir`, from the sources, without touching the working tree's
+ * README.md, data/, compiled dist/) into `dir`, from the sources, without touching the working tree's
  * own dist/.
  */
 export async function buildPackage(dir: string): Promise<void> {
@@ -68,6 +68,8 @@ export async function buildPackage(dir: string): Promise<void> {
   delete manifest.scripts.prepare;
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   copyFileSync(join(ROOT, 'README.md'), join(dir, 'README.md'));
+  // Files the code reads at run time (Django's common-password list), as package.json "files" has.
+  cpSync(join(ROOT, 'data'), join(dir, 'data'), { recursive: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   await run(
     process.execPath,

@@ -68,6 +68,15 @@ describe('the npm tarball, installed as users receive it', () => {
   });
   after(() => rmSync(workspace, { recursive: true, force: true }));
 
+  test("holds Django's common-password list, which the built code finds from dist/", async () => {
+    assert.ok(packedFiles.has('data/common-passwords.txt.gz'));
+    const built = join(workspace, 'package', 'dist', 'core', 'passwords', 'password-validation.js');
+    const { validatePassword } = (await import(built)) as {
+      validatePassword: (password: string) => string[];
+    };
+    assert.deepEqual(validatePassword('sunshine1'), ['This password is too common.']);
+  });
+
   test('holds compiled JavaScript and declarations for every subpath export, and the bin', () => {
     const subpaths = Object.keys(manifest.exports).filter((key) => key !== './package.json');
     for (const required of [

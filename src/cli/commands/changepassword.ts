@@ -9,7 +9,10 @@ import { runAction } from '../run-action.js';
 
 const MAX_TRIES = 3;
 
-/** Django's `changepassword [username]`: three tries, Django's validators, the current OS user by default. */
+/**
+ * Django's `changepassword [username]`: three tries, Django's four default validators (no bypass,
+ * as in Django), the current OS user by default.
+ */
 export function registerChangepassword(program: Command, context: CliContext): void {
   program
     .command('changepassword')
@@ -37,7 +40,8 @@ export function registerChangepassword(program: Command, context: CliContext): v
                 count++;
                 continue;
               }
-              const problems = validatePassword(second, { username: name });
+              // Django validates against the user itself: username, names and email.
+              const problems = validatePassword(second, user);
               if (problems.length > 0) {
                 context.printError(problems.join('\n'));
                 count++;

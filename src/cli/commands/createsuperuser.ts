@@ -19,12 +19,15 @@ interface Options {
   username?: string;
   email?: string;
   input: boolean;
+  /** False with `--no-validate`: the non-interactive "y" to Django's bypass question. */
+  validate: boolean;
 }
 
 /**
  * Django's `createsuperuser`: interactive by default (password twice, hidden, checked with
- * Django's validators and a bypass question); with `--noinput` values come from
- * `TESSERA_SUPERUSER_USERNAME`, `TESSERA_SUPERUSER_EMAIL` and `TESSERA_SUPERUSER_PASSWORD`.
+ * Django's four default validators and its bypass question); with `--noinput` values come from
+ * `TESSERA_SUPERUSER_USERNAME`, `TESSERA_SUPERUSER_EMAIL` and `TESSERA_SUPERUSER_PASSWORD`, whose
+ * password is validated too (Django does not) unless `--no-validate` answers the bypass question.
  */
 export function registerCreatesuperuser(program: Command, context: CliContext): void {
   program
@@ -36,8 +39,17 @@ export function registerCreatesuperuser(program: Command, context: CliContext): 
       '--noinput, --no-input',
       'ask nothing: read TESSERA_SUPERUSER_USERNAME, _EMAIL and _PASSWORD (no password: unusable)',
     )
+    .option(
+      '--no-validate',
+      "with --noinput: keep a TESSERA_SUPERUSER_PASSWORD that fails Django's validators (the answer y to Django's bypass question)",
+    )
     .action(
       runAction(context, async (options: Options) => {
+        if (!options.validate && options.input) {
+          throw new CommandError(
+            '--no-validate applies only with --noinput; interactively, answer the bypass question.',
+          );
+        }
         const store = await context.migratedStore();
         if (!options.input) {
           await createNonInteractively(context, store, options);
@@ -81,7 +93,9 @@ async function createNonInteractively(
   if (!email) throw new CommandError('You must use --email with --noinput.');
   const emailErrors = validateEmail(normalizeEmail(email));
   if (emailErrors.length > 0) throw new CommandError(emailErrors.join('; '));
-  await createSuperuser(context, store, username, email, env.TESSERA_SUPERUSER_PASSWORD ?? null);
+  await createSuperuser(context, store, username, email, env.TESSERA_SUPERUSER_PASSWORD ?? null, {
+    bypassPasswordValidation: !options.validate,
+  });
 }
 
 async function createInteractively(
@@ -121,6 +135,7 @@ async function createInteractively(
   }
 
   let password: string | undefined;
+  let bypassPasswordValidation = false;
   while (password === undefined) {
     const first = await prompter.askHidden('Password: ');
     const second = await prompter.askHidden('Password (again): ');
@@ -132,17 +147,19 @@ async function createInteractively(
       context.printError("Error: Blank passwords aren't allowed.");
       continue;
     }
-    const problems = validatePassword(second, { username });
+    // Django validates against the user being made: its username and email as entered.
+    const problems = validatePassword(second, { username, email });
     if (problems.length > 0) {
       context.printError(problems.join('\n'));
       const bypass = await prompter.ask(
         'Bypass password validation and create user anyway? [y/N]: ',
       );
       if (bypass.toLowerCase() !== 'y') continue;
+      bypassPasswordValidation = true;
     }
     password = first;
   }
-  await createSuperuser(context, store, username, email, password);
+  await createSuperuser(context, store, username, email, password, { bypassPasswordValidation });
 }
 
 // Django offers the login name of the person at the terminal when it is a valid, free username.
@@ -163,12 +180,14 @@ async function createSuperuser(
   username: string,
   email: string,
   password: string | null,
+  options: { readonly bypassPasswordValidation: boolean },
 ): Promise<void> {
   try {
     await createUser(store, context.passwords, context.clock, {
       username,
       email,
       password,
+      validatePassword: !options.bypassPasswordValidation,
       isStaff: true,
       isSuperuser: true,
     });

@@ -20,7 +20,11 @@ export function registerUsers(program: Command, context: CliContext): void {
     .option('--email <email>', 'email address', '')
     .option('--staff', 'mark the user as staff (IsAdminUser)', false)
     .option('--superuser', 'mark the user as superuser (and staff)', false)
-    .option('--password-stdin', 'read the password from the first line of standard input', false)
+    .option(
+      '--password-stdin',
+      "read the password from the first line of standard input; Django's four validators apply",
+      false,
+    )
     .action(
       runAction(context, async (username: string, options: AddOptions) => {
         const store = await context.migratedStore();
@@ -31,6 +35,8 @@ export function registerUsers(program: Command, context: CliContext): void {
           password,
           isStaff: options.staff || options.superuser,
           isSuperuser: options.superuser,
+          // Django's validators, with no bypass: Django has none outside createsuperuser.
+          validatePassword: true,
         });
         context.print(`User ${username} created.`);
       }),

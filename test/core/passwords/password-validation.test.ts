@@ -3,24 +3,38 @@ import { test } from 'node:test';
 import { validatePassword } from '../../../src/core/passwords/password-validation.js';
 
 const TOO_SHORT = 'This password is too short. It must contain at least 8 characters.';
+const COMMON = 'This password is too common.';
 const NUMERIC = 'This password is entirely numeric.';
 
-test('a long, not numeric password passes', () => {
-  assert.deepEqual(validatePassword('abcdefgh', { username: 'admin' }), []);
-  assert.deepEqual(validatePassword('1234567a'), []);
+test('a long, uncommon, not numeric password unlike the user passes', () => {
+  assert.deepEqual(validatePassword('vq7-Lamp-orbit', { username: 'admin' }), []);
+  assert.deepEqual(validatePassword('8264913a'), []);
 });
 
 test('fewer than 8 characters is too short', () => {
-  assert.deepEqual(validatePassword('abcdefg', { username: 'admin' }), [TOO_SHORT]);
+  assert.deepEqual(validatePassword('vq7-Lam', { username: 'admin' }), [TOO_SHORT]);
   assert.deepEqual(validatePassword(''), [TOO_SHORT]);
 });
 
-test('all digits is entirely numeric', () => {
-  assert.deepEqual(validatePassword('12345678'), [NUMERIC]);
+test('all digits is entirely numeric; common lists come before it', () => {
+  assert.deepEqual(validatePassword('82649137'), [NUMERIC]);
+  assert.deepEqual(validatePassword('12345678'), [COMMON, NUMERIC]);
 });
 
-test('too short comes before entirely numeric', () => {
-  assert.deepEqual(validatePassword('1234'), [TOO_SHORT, NUMERIC]);
+test('the issue\'s "123": too short, too common and entirely numeric', () => {
+  assert.deepEqual(validatePassword('123', { username: 'alice' }), [TOO_SHORT, COMMON, NUMERIC]);
+});
+
+test('similarity names the first similar field by its verbose name', () => {
+  const owner = { username: 'alice', email: 'alice.smith@example.com', lastName: 'Smith' };
+  assert.deepEqual(validatePassword('alice2026', owner), [
+    'The password is too similar to the username.',
+  ]);
+  assert.deepEqual(validatePassword('examplecom', owner), [
+    'The password is too similar to the email address.',
+  ]);
+  // Without an owner (Django: without a user) similarity is not checked.
+  assert.deepEqual(validatePassword('alice2026'), []);
 });
 
 test('length counts code points, as Python len does', () => {
@@ -35,5 +49,5 @@ test('numeric follows Python str.isdigit beyond ASCII', () => {
   assert.deepEqual(validatePassword('\u00B2\u00B3\u00B9\u2460\u2461\u2462\u2463\u2464'), [NUMERIC]);
   // Python's isdigit is false for fractions and Roman numerals (numeric, not digits).
   assert.deepEqual(validatePassword('\u00BD\u00BD\u00BD\u00BD\u2160\u2161\u2162\u2163'), []);
-  assert.deepEqual(validatePassword('1234567 '), []);
+  assert.deepEqual(validatePassword('8264913 '), []);
 });
