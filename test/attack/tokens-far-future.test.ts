@@ -23,7 +23,10 @@ interface Listed {
 
 // A value each database accepts in a datetime column that no reader can turn into a date.
 const UNREADABLE_EXPIRY: Record<StoreKind, readonly string[]> = {
-  sqlite: ["UPDATE tessera_token SET expires = 'next tuesday' WHERE name = 'corrupt'"],
+  // SQLite keeps any type in any column: text it cannot parse, and a number where text belongs.
+  sqlite: [
+    "UPDATE tessera_token SET expires = 'next tuesday', created = 42 WHERE name = 'corrupt'",
+  ],
   postgres: ["UPDATE tessera_token SET expires = '-infinity' WHERE name = 'corrupt'"],
   mysql: [
     "SET SESSION sql_mode = ''",
@@ -130,7 +133,10 @@ for (const kind of STORE_KINDS) {
       assert.match(cli.stdout, /healthy /);
       assert.match(
         cli.stderr,
-        new RegExp(`^warning: token ${corrupt.id} has a date tessera cannot read: expires`),
+        new RegExp(
+          `^warning: token ${corrupt.id} has a date tessera cannot read: ` +
+            '(created, )?expires \\(an unreadable expiry refuses the token\\)',
+        ),
       );
       // An unreadable expiry counts as passed: prune deletes that token and nothing else.
       const pruned = runTessera(server.databaseUrl, ['tokens', 'prune']);

@@ -7,8 +7,8 @@ import { translateSqliteError } from './sqlite-errors.js';
 export const sqliteCodec: SqlCodec = {
   dialect: 'sqlite',
   encodeDate: encodeSqliteDateTime,
-  decodeDate: (value: SqlDateTime) =>
-    typeof value === 'string' ? decodeSqliteDateTime(value) : value,
+  // Anything but text (a number written by hand) reads as the unreadable date, as bad text does.
+  decodeDate: (value: SqlDateTime) => (value instanceof Date ? value : decodeSqliteDateTime(value)),
   encodeBoolean: (value: boolean) => (value ? 1 : 0),
   decodeBoolean: (value: SqlBoolean) => value !== 0 && value !== false,
   returnsInsertedId: false,

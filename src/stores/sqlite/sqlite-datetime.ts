@@ -22,10 +22,11 @@ export function encodeSqliteDateTime(date: Date): string {
  * reads digits by char code instead of a regex.
  */
 export function decodeSqliteDateTime(text: string): Date {
+  // SQLite keeps any type in any column: a number here has no length, which fails this test too.
   const length = text.length;
   // `YYYY-MM-DD HH:MM:SS`, then nothing or `.` and 1 to 6 digits.
   if (
-    (length !== 19 && (length < 21 || length > 26)) ||
+    !(length === 19 || (length >= 21 && length <= 26)) ||
     text.charCodeAt(4) !== 0x2d ||
     text.charCodeAt(7) !== 0x2d ||
     text.charCodeAt(10) !== 0x20 ||

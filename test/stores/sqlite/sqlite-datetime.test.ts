@@ -54,6 +54,9 @@ describe('decodeSqliteDateTime', () => {
     ]) {
       assert.equal(decodeSqliteDateTime(text).getTime(), UNREADABLE_DATE_TIME, text);
     }
+    // A number where text belongs (SQLite keeps any type in any column).
+    const number = 42 as unknown as string;
+    assert.equal(decodeSqliteDateTime(number).getTime(), UNREADABLE_DATE_TIME);
   });
 
   test('refuses to write a date its text cannot hold (beyond year 9999)', () => {
