@@ -54,7 +54,9 @@ export function shellApi(
   }
   return {
     users: {
-      create: (input) => createUser(store, passwords, clock, input),
+      // Django's validators, as in every command that sets a password; the operator may pass
+      // validatePassword: false, Django's create_user behaviour, knowingly.
+      create: (input) => createUser(store, passwords, clock, { validatePassword: true, ...input }),
       get: withoutPassword,
       list: () => store.listUsers(),
     },

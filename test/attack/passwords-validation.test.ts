@@ -100,6 +100,19 @@ describe('weak passwords set from the CLI', () => {
     assert.ok(usernames().includes('root2'));
   });
 
+  it("the shell's users.create applies them too", () => {
+    const result = sandbox.run(['shell'], {
+      input:
+        "await users.create({ username: 'peggy', password: 'peggy123' }).catch((e) => console.log('refused', JSON.stringify(e.detail)))\n",
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /refused \{"password":\["The password is too similar to the username\."\]\}/,
+    );
+    assert.ok(!usernames().includes('peggy'));
+  });
+
   it('a password at the edge of its type: 100,000 characters is checked, not hung on', () => {
     const result = sandbox.run(['users', 'add', 'long', '--password-stdin'], {
       input: `${'a'.repeat(99_990)}long123456\n`,
