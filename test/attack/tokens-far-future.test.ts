@@ -138,6 +138,25 @@ for (const kind of STORE_KINDS) {
             '(created, )?expires \\(an unreadable expiry refuses the token\\)',
         ),
       );
+      // Scopes that cannot be read grant nothing: the key still authenticates, the API refuses it.
+      const scoped = (
+        await server.call('POST', '/api/tokens/', server.adminKey, {
+          name: 'scoped',
+          scopes: ['tokens', 'builds:trigger'],
+        })
+      ).json as Listed;
+      await server.sql("UPDATE tessera_token SET scopes = '[\"tokens\"' WHERE name = 'scoped'");
+      assert.equal((await server.call('POST', '/api/build-trigger/', scoped.key)).status, 200);
+      const noScopes = await server.call('GET', '/api/tokens/', scoped.key);
+      assert.equal(noScopes.status, 403, noScopes.body);
+      const relisted = await server.call('GET', '/api/tokens/', server.adminKey);
+      assert.equal(relisted.status, 200, relisted.body);
+      const listedScoped = (relisted.json as (Listed & { scopes: string[] })[]).find(
+        (token) => token.name === 'scoped',
+      );
+      assert.deepEqual(listedScoped?.scopes, []);
+      await server.call('DELETE', `/api/tokens/${scoped.id}/`, server.adminKey);
+
       // An unreadable expiry counts as passed: prune deletes that token and nothing else.
       const pruned = runTessera(server.databaseUrl, ['tokens', 'prune']);
       assert.equal(pruned.stdout, 'Deleted 1 expired token(s).\n', pruned.stderr);

@@ -9,12 +9,22 @@ export function encodeScopes(scopes: readonly string[]): string {
   return JSON.stringify(scopes);
 }
 
-/** Reads a stored scope list back; throws when the column does not hold a list of strings. */
+// What a column that holds no list of strings (written by hand or another tool) reads as. Scopes
+// only ever grant, so no scopes is the narrowest reading: one bad row costs that token its scopes,
+// never a 503 for the token or for every listing it appears in.
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+
+/** Reads a stored scope list back; a column that is not a JSON list of strings reads as none. */
 export function decodeScopes(json: string): readonly string[] {
   if (json === ALL_SCOPES_JSON) return ALL_SCOPES_LIST;
-  const scopes: unknown = JSON.parse(json);
+  let scopes: unknown;
+  try {
+    scopes = JSON.parse(json);
+  } catch {
+    return NO_SCOPES;
+  }
   if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string')) {
-    throw new TypeError('tessera_token.scopes is not a JSON list of strings');
+    return NO_SCOPES;
   }
   return scopes;
 }
