@@ -38,10 +38,11 @@ export {
   type TesseraEventName,
   TesseraEvents,
 } from './core/events.js';
-export type {
-  Invalidation,
-  InvalidationSource,
-  InvalidationSubscriber,
+export {
+  type Invalidation,
+  InvalidationNotPublished,
+  type InvalidationSource,
+  type InvalidationSubscriber,
 } from './core/invalidation.js';
 export {
   generateKey,
@@ -155,4 +156,4 @@ export {
   obtainTokenView,
 } from './core/views/obtain-token.js';
 export { type TokenApiViews, tokenApiViews } from './core/views/token-api.js';
-export { openStore, type StoreSettings } from './stores/open-store.js';
+export { type OpenStoreOptions, openStore, type StoreSettings } from './stores/open-store.js';
