@@ -18,9 +18,14 @@ export type StoreSettings = Partial<
 export interface OpenStoreOptions {
   /**
    * Told when a committed change's invalidation could not be published through Redis: other
-   * nodes then serve the affected keys from their caches until the TTL. Default: not told.
+   * nodes then serve the affected keys from their caches until the TTL. Default: a process
+   * warning (Node prints it on stderr), so the failure is never silent.
    */
   readonly onInvalidationNotPublished?: (failure: InvalidationNotPublished) => void;
+}
+
+function warn(failure: InvalidationNotPublished): void {
+  process.emitWarning(failure.message, { type: failure.name });
 }
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
@@ -63,9 +68,7 @@ export async function openStore(
       redisInvalidationChannel({
         url: settings.redisUrl,
         connectTimeoutMs: settings.dbConnectTimeoutMs ?? DEFAULT_SETTINGS.dbConnectTimeoutMs,
-        ...(options.onInvalidationNotPublished
-          ? { onNotPublished: options.onInvalidationNotPublished }
-          : {}),
+        onNotPublished: options.onInvalidationNotPublished ?? warn,
       }),
     );
   }

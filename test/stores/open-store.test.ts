@@ -103,3 +103,30 @@ describe('server databases', () => {
     }
   });
 });
+
+test('a change Redis cannot carry is a process warning by default, never silent', async () => {
+  const store = await openStore('sqlite::memory:', {
+    redisUrl: 'redis://:hunter2-redis@127.0.0.1:1',
+    dbConnectTimeoutMs: 500,
+  });
+  const warnings: Error[] = [];
+  const listen = (warning: Error) => warnings.push(warning);
+  process.on('warning', listen);
+  try {
+    await store.migrate();
+    const user = await store.createUser({ username: 'a', password: '!', dateJoined: new Date() });
+    await store.updateUser(user.id, { isActive: false });
+    await store.close();
+    // Warnings are emitted on the next tick.
+    await new Promise((done) => setImmediate(done));
+  } finally {
+    process.off('warning', listen);
+  }
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]?.name, 'InvalidationNotPublished');
+  assert.match(
+    warnings[0]?.message ?? '',
+    /^the change is saved, but Redis did not carry its invalidation \(user id \d+\) to other nodes \(connect ECONNREFUSED/,
+  );
+  assert.ok(!warnings[0]?.message.includes('hunter2'));
+});
