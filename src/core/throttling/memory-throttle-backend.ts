@@ -189,8 +189,8 @@ export class MemoryThrottleBackend implements ThrottleBackend {
     return Promise.resolve(new MemoryReservation(limits, now, logs));
   }
 
-  // The key-guess limit's case, on every token authentication: the same steps as `reserve`'s
-  // without its arrays, which cost a valid key about a third more (`bench:authenticate`).
+  // The key-guess limit's case, on every token authentication: `reserve`'s steps without its
+  // three arrays, which are pure allocation for one window.
   #reserveOne(
     limits: readonly WindowLimit[],
     now: number,
