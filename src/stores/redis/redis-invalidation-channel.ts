@@ -45,6 +45,9 @@ async function client(
     maxRetriesPerRequest: 1,
     autoResubscribe: false,
     retryStrategy: (times: number) => Math.min(times * 100, 2000),
+    // ioredis waits this long for a socket to close after disconnect(), even one that never
+    // opened (its default, 2 s, held every CLI command with an unreachable Redis that long).
+    disconnectTimeout: 100,
   });
   redis.on('error', () => {});
   return redis;
