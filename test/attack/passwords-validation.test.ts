@@ -91,6 +91,15 @@ describe('weak passwords set from the CLI', () => {
     assert.ok(!usernames().includes('root1'));
   });
 
+  it('createsuperuser --no-validate without --noinput is refused: the question is the bypass', () => {
+    const result = sandbox.run(['createsuperuser', '--no-validate', '--username', 'root3']);
+    assert.equal(result.status, 1);
+    assert.equal(
+      result.stderr,
+      'CommandError: --no-validate applies only with --noinput; interactively, answer the bypass question.\n',
+    );
+  });
+
   it('createsuperuser --noinput --no-validate is the bypass Django asks about interactively', () => {
     const result = sandbox.run(
       ['createsuperuser', '--noinput', '--no-validate', '--username', 'root2', '--email', 'r@x.io'],
