@@ -19,10 +19,12 @@ import { type LoopbackResponse, loopbackAddress } from './support/loopback-clien
 // 200 is truly in flight at once; the store's lookups are counted.
 
 const databases = new FreshDatabases('postgres');
+const mariadbDatabases = new FreshDatabases('mysql');
 const prefixes = new FreshRedisPrefixes();
 after(async () => {
   await prefixes.dropAll();
   await databases.dropAll();
+  await mariadbDatabases.dropAll();
 });
 
 /** The store's lookups by digest, counted and held while `held`. */
@@ -67,9 +69,15 @@ const postgres = async () => {
   return openStore(url, DEFAULT_SETTINGS);
 };
 
+const mariadb = async () => {
+  const { url } = await mariadbDatabases.create();
+  return openStore(url, DEFAULT_SETTINGS);
+};
+
 const SETUPS: readonly Setup[] = [
   { name: 'SQLite, memory', servers: 1, openStore: sqlite, openBackend: memory },
   { name: 'PostgreSQL, memory', servers: 1, openStore: postgres, openBackend: memory },
+  { name: 'MariaDB, memory', servers: 1, openStore: mariadb, openBackend: memory },
   {
     name: 'PostgreSQL, two servers sharing Redis',
     servers: 2,
