@@ -126,11 +126,14 @@ function scenario(name: string, open: () => Promise<SharedDatabase>) {
 
     async function mint(owner: string, tokenName: string): Promise<{ id: number; key: string }> {
       const [nodeA] = nodes as [ServerNode];
-      const created = await nodeA
-        .post('/api/tokens/', owner, { name: tokenName })
-        .catch((error) => {
-          throw new Error(`node A: ${error.message}\n${nodeA.output}`);
-        });
+      // A fresh connection: a kept-alive one may be closed by the server's idle timeout just as
+      // the next request goes out on it (seen under load as "fetch failed").
+      const created = await requestFrom(loopbackAddress(nextAddress++ % 60_000), {
+        url: new URL('/api/tokens/', nodeA.url).href,
+        method: 'POST',
+        headers: { Authorization: `Token ${owner}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: tokenName }),
+      });
       assert.equal(created.status, 201, created.body);
       return JSON.parse(created.body);
     }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { requestFrom } from '../attack/support/loopback-client.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MAIN = resolve(ROOT, 'src/cli/main.ts');
@@ -72,9 +73,14 @@ export class ServerNode {
     return new ServerNode(url, child, log);
   }
 
-  /** POSTs to `path` with a token; returns the status and body. */
+  /**
+   * POSTs to `path` with a token; returns the status and body. Each request has its own
+   * connection: on a kept-alive one, the server's idle timeout may close it just as the next
+   * request goes out (under load, a spurious "fetch failed").
+   */
   async post(path: string, key: string, json?: unknown): Promise<{ status: number; body: string }> {
-    const response = await fetch(new URL(path, this.url), {
+    const { status, body } = await requestFrom('127.0.0.1', {
+      url: new URL(path, this.url).href,
       method: 'POST',
       headers: {
         Authorization: `Token ${key}`,
@@ -82,7 +88,7 @@ export class ServerNode {
       },
       ...(json === undefined ? {} : { body: JSON.stringify(json) }),
     });
-    return { status: response.status, body: await response.text() };
+    return { status, body };
   }
 
   async stop(): Promise<void> {
