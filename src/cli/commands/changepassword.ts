@@ -16,7 +16,7 @@ const MAX_TRIES = 3;
 export function registerChangepassword(program: Command, context: CliContext): void {
   program
     .command('changepassword')
-    .description("Change a user's password (asked twice, hidden).")
+    .description("Change a user's password (asked twice, hidden; Django's four validators apply).")
     .argument('[username]', 'the user; default: the name you are logged in as')
     .option('--revoke-tokens', "also revoke every one of the user's tokens", false)
     .action(
