@@ -3,9 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import type { ThrottleBackend } from '../../src/core/throttling/throttle-backend.js';
-import { openRedisThrottleBackend } from '../../src/stores/redis/index.js';
-import { FreshRedisPrefixes, REDIS_TEST_URL } from '../stores/redis/redis-test-server.js';
-import { LimitsServer, statusCounts } from './limits-server.js';
+import { FreshRedisPrefixes } from '../stores/redis/redis-test-server.js';
+import { BACKENDS, type Backends, LimitsServer, statusCounts } from './limits-server.js';
 import { inParallel, loopbackAddress } from './support/loopback-client.js';
 
 // Finding 4: the per-username limit locked the owner out: 20 wrong passwords spread over 5
@@ -17,21 +16,6 @@ const prefixes = new FreshRedisPrefixes();
 after(() => prefixes.dropAll());
 
 const DAY = 86_400_000;
-
-interface Backends {
-  readonly name: string;
-  readonly servers: number;
-  open(prefix: string): Promise<ThrottleBackend | null>;
-}
-
-const BACKENDS: readonly Backends[] = [
-  { name: 'memory', servers: 1, open: async () => null },
-  {
-    name: 'Redis, two servers',
-    servers: 2,
-    open: (keyPrefix) => openRedisThrottleBackend({ url: REDIS_TEST_URL, keyPrefix }),
-  },
-];
 
 async function start(kind: Backends) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));

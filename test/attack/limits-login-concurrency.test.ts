@@ -3,10 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import type { ThrottleBackend } from '../../src/core/throttling/throttle-backend.js';
-import { openRedisThrottleBackend } from '../../src/stores/redis/index.js';
 import { countingCalls } from '../server/abuse-server.js';
-import { FreshRedisPrefixes, REDIS_TEST_URL } from '../stores/redis/redis-test-server.js';
-import { gatedPbkdf2, LimitsServer, statusCounts, until } from './limits-server.js';
+import { FreshRedisPrefixes } from '../stores/redis/redis-test-server.js';
+import {
+  BACKENDS,
+  type Backends,
+  gatedPbkdf2,
+  LimitsServer,
+  statusCounts,
+  until,
+} from './limits-server.js';
 import type { LoopbackResponse } from './support/loopback-client.js';
 import { loopbackAddress } from './support/loopback-client.js';
 
@@ -17,23 +23,6 @@ import { loopbackAddress } from './support/loopback-client.js';
 
 const prefixes = new FreshRedisPrefixes();
 after(() => prefixes.dropAll());
-
-interface Backends {
-  readonly name: string;
-  /** Servers that count together: one in memory, two sharing a Redis. */
-  readonly servers: number;
-  /** One backend per server, all under `prefix` (or null: the server's memory). */
-  open(prefix: string): Promise<ThrottleBackend | null>;
-}
-
-const BACKENDS: readonly Backends[] = [
-  { name: 'memory', servers: 1, open: async () => null },
-  {
-    name: 'Redis, two servers',
-    servers: 2,
-    open: (keyPrefix) => openRedisThrottleBackend({ url: REDIS_TEST_URL, keyPrefix }),
-  },
-];
 
 /** Starts the servers of `kind`, counting together, with lookups and hashes counted. */
 async function servers(kind: Backends) {

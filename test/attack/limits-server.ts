@@ -9,7 +9,9 @@ import type { ThrottleBackend } from '../../src/core/throttling/throttle-backend
 import { issueDefaultToken } from '../../src/core/token-issuer.js';
 import { createUser } from '../../src/core/users.js';
 import { buildServer } from '../../src/server/app.js';
+import { openRedisThrottleBackend } from '../../src/stores/redis/index.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
+import { REDIS_TEST_URL } from '../stores/redis/redis-test-server.js';
 import { type LoopbackResponse, requestFrom } from './support/loopback-client.js';
 
 /** Few iterations keep the tests fast; the hash format is the production one. */
@@ -160,3 +162,22 @@ export async function until(condition: () => boolean, what: string): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** Where a test's servers count their limits together. */
+export interface Backends {
+  readonly name: string;
+  /** Servers that count together: one in memory, two sharing a Redis. */
+  readonly servers: number;
+  /** One backend per server, all under `prefix` (or null: the server's memory). */
+  open(prefix: string): Promise<ThrottleBackend | null>;
+}
+
+/** The limits tried in memory and in a Redis shared by two servers. */
+export const BACKENDS: readonly Backends[] = [
+  { name: 'memory', servers: 1, open: async () => null },
+  {
+    name: 'Redis, two servers',
+    servers: 2,
+    open: (keyPrefix) => openRedisThrottleBackend({ url: REDIS_TEST_URL, keyPrefix }),
+  },
+];
