@@ -16,6 +16,11 @@ export function buildProgram(context: CliContext = new CliContext()): Command {
       "Django REST Framework's token authentication for TypeScript APIs.\n" +
         'Settings come from the environment (DATABASE_URL, TESSERA_*); see the README.',
     )
+    .addHelpText(
+      'after',
+      '\nExit status: 0 done; 1 refused or failed; 3 the change is saved, but Redis did not\n' +
+        "carry its invalidation to other nodes' token caches (see the warning on stderr).",
+    )
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),

@@ -250,6 +250,8 @@ describe('tessera CLI', () => {
 
   test('every command has --help, and bad arguments are one line on stderr', () => {
     const help = sandbox.run(['--help']);
+    // Exit status 3 (saved, not carried to other nodes) is told where operators look first.
+    assert.match(help.stdout, /Exit status: 0 done; 1 refused or failed; 3 the change is saved/);
     for (const name of [
       'migrate',
       'createsuperuser',
