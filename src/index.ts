@@ -4,17 +4,34 @@
  * `tessera-auth/sqlite`, …).
  */
 
-export { handlerErrorResponse } from './core/api-error-response.js';
-export type { Authentication, Authenticator } from './core/authenticator.js';
-export { parseAuthorizationHeader } from './core/authorization-header.js';
+export type { Authentication, Authenticator } from './core/auth/authenticator.js';
+export { parseAuthorizationHeader } from './core/auth/authorization-header.js';
 export {
   type ClientAddressResolver,
   clientAddress,
   clientAddressResolver,
   peerAddress,
-} from './core/client-address.js';
-export { type Clock, ManualClock, systemClock } from './core/clock.js';
-export { parseDuration } from './core/duration.js';
+} from './core/auth/client-address.js';
+export { and, not, or } from './core/auth/permission-composition.js';
+export {
+  AllowAny,
+  IsAdminUser,
+  IsAuthenticated,
+  IsAuthenticatedOrReadOnly,
+  type Permission,
+  SAFE_METHODS,
+} from './core/auth/permissions.js';
+export {
+  TokenAuthentication,
+  type TokenAuthenticationOptions,
+} from './core/auth/token-authentication.js';
+export {
+  loadOptionalExport,
+  type ModuleLoader,
+  OptionalPackageError,
+} from './core/config/optional-package.js';
+export { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from './core/config/settings.js';
+export { SettingsError, settingsFromEnv } from './core/config/settings-from-env.js';
 export {
   ApiError,
   AuthenticationFailed,
@@ -38,41 +55,31 @@ export {
   type TesseraEventName,
   TesseraEvents,
 } from './core/events.js';
+export { handlerErrorResponse } from './core/http/api-error-response.js';
+export { type NodeViewRequestOptions, nodeViewRequest } from './core/http/node-view-request.js';
+export { writeViewResponse } from './core/http/node-view-response.js';
+export type { Request, ViewRequest } from './core/http/request.js';
+export {
+  defineRouteGuard,
+  type RouteGuard,
+  type RouteGuardOptions,
+} from './core/http/route-guard.js';
+export {
+  defineView,
+  type HandleOptions,
+  type Handler,
+  type View,
+  type ViewOptions,
+  type ViewResult,
+} from './core/http/view.js';
+export type { ViewResponse } from './core/http/view-response.js';
 export {
   type Invalidation,
   InvalidationNotPublished,
   type InvalidationSource,
   type InvalidationSubscriber,
 } from './core/invalidation.js';
-export {
-  generateKey,
-  isWellFormedKey,
-  KEY_PATTERN,
-  keyDigest,
-  keyPreview,
-} from './core/key-format.js';
-export { type NodeViewRequestOptions, nodeViewRequest } from './core/node-view-request.js';
-export { writeViewResponse } from './core/node-view-response.js';
-export {
-  loadOptionalExport,
-  type ModuleLoader,
-  OptionalPackageError,
-} from './core/optional-package.js';
 export { PasswordHasher, validatePassword } from './core/passwords/index.js';
-export { and, not, or } from './core/permission-composition.js';
-export {
-  AllowAny,
-  IsAdminUser,
-  IsAuthenticated,
-  IsAuthenticatedOrReadOnly,
-  type Permission,
-  SAFE_METHODS,
-} from './core/permissions.js';
-export type { Request, ViewRequest } from './core/request.js';
-export { defineRouteGuard, type RouteGuard, type RouteGuardOptions } from './core/route-guard.js';
-export { grants, HasScope, isValidScope, TOKENS_SCOPE } from './core/scopes.js';
-export { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from './core/settings.js';
-export { SettingsError, settingsFromEnv } from './core/settings-from-env.js';
 export type {
   NewToken,
   NewUser,
@@ -115,18 +122,24 @@ export {
   UserRateThrottle,
   type WindowLimit,
 } from './core/throttling/index.js';
-export type { Token, TokenKind } from './core/token.js';
+export { type Clock, ManualClock, systemClock } from './core/time/clock.js';
+export { parseDuration } from './core/time/duration.js';
 export {
-  TokenAuthentication,
-  type TokenAuthenticationOptions,
-} from './core/token-authentication.js';
-export { TokenCache, type TokenCacheOptions } from './core/token-cache.js';
+  generateKey,
+  isWellFormedKey,
+  KEY_PATTERN,
+  keyDigest,
+  keyPreview,
+} from './core/tokens/key-format.js';
+export { grants, HasScope, isValidScope, TOKENS_SCOPE } from './core/tokens/scopes.js';
+export type { Token, TokenKind } from './core/tokens/token.js';
+export { TokenCache, type TokenCacheOptions } from './core/tokens/token-cache.js';
 export {
   type IssuedToken,
   issueDefaultToken,
   issueLoginToken,
   newToken,
-} from './core/token-issuer.js';
+} from './core/tokens/token-issuer.js';
 export {
   createNamedToken,
   type NamedTokenInput,
@@ -135,20 +148,16 @@ export {
   revokeUserTokens,
   rotateToken,
   type TokenManagementContext,
-} from './core/token-management.js';
-export { describeToken, type TokenListing } from './core/token-representation.js';
-export { TokenUseRecorder } from './core/token-use-recorder.js';
-export { ANONYMOUS_USER, type AnonymousUser, type RequestUser, type User } from './core/user.js';
-export { type CreateUserInput, createUser } from './core/users.js';
+} from './core/tokens/token-management.js';
+export { describeToken, type TokenListing } from './core/tokens/token-representation.js';
+export { TokenUseRecorder } from './core/tokens/token-use-recorder.js';
 export {
-  defineView,
-  type HandleOptions,
-  type Handler,
-  type View,
-  type ViewOptions,
-  type ViewResult,
-} from './core/view.js';
-export type { ViewResponse } from './core/view-response.js';
+  ANONYMOUS_USER,
+  type AnonymousUser,
+  type RequestUser,
+  type User,
+} from './core/users/user.js';
+export { type CreateUserInput, createUser } from './core/users/users.js';
 export { logoutAllView, logoutView } from './core/views/logout.js';
 export {
   authenticateUser,

@@ -1,13 +1,17 @@
 import type { ErrorRequestHandler, IRouter, Request, RequestHandler } from 'express';
-import { handlerErrorResponse } from '../core/api-error-response.js';
-import { nodeViewRequest } from '../core/node-view-request.js';
-import { writeViewResponse } from '../core/node-view-response.js';
-import { reportToConsole } from '../core/report-to-console.js';
-import type { ViewRequest } from '../core/request.js';
-import { defineRouteGuard, type RouteGuard, type RouteGuardOptions } from '../core/route-guard.js';
-import type { Token } from '../core/token.js';
-import type { RequestUser } from '../core/user.js';
-import type { View } from '../core/view.js';
+import { handlerErrorResponse } from '../core/http/api-error-response.js';
+import { nodeViewRequest } from '../core/http/node-view-request.js';
+import { writeViewResponse } from '../core/http/node-view-response.js';
+import { reportToConsole } from '../core/http/report-to-console.js';
+import type { ViewRequest } from '../core/http/request.js';
+import {
+  defineRouteGuard,
+  type RouteGuard,
+  type RouteGuardOptions,
+} from '../core/http/route-guard.js';
+import type { View } from '../core/http/view.js';
+import type { Token } from '../core/tokens/token.js';
+import type { RequestUser } from '../core/users/user.js';
 
 declare global {
   // Express's own extension point for request properties (as @types/passport uses it).

@@ -7,18 +7,22 @@ import type {
   onRequestHookHandler,
   RouteOptions,
 } from 'fastify';
-import { handlerErrorResponse } from '../core/api-error-response.js';
-import type { Authenticator } from '../core/authenticator.js';
-import { nodeViewRequest } from '../core/node-view-request.js';
-import type { Request, ViewRequest } from '../core/request.js';
-import { headersToSend } from '../core/response-headers.js';
-import { defineRouteGuard, type RouteGuard, type RouteGuardOptions } from '../core/route-guard.js';
+import type { Authenticator } from '../core/auth/authenticator.js';
+import { TokenAuthentication } from '../core/auth/token-authentication.js';
+import { handlerErrorResponse } from '../core/http/api-error-response.js';
+import { nodeViewRequest } from '../core/http/node-view-request.js';
+import type { Request, ViewRequest } from '../core/http/request.js';
+import { headersToSend } from '../core/http/response-headers.js';
+import {
+  defineRouteGuard,
+  type RouteGuard,
+  type RouteGuardOptions,
+} from '../core/http/route-guard.js';
+import type { View } from '../core/http/view.js';
+import type { ViewResponse } from '../core/http/view-response.js';
 import type { TokenLookup } from '../core/store.js';
-import type { Token } from '../core/token.js';
-import { TokenAuthentication } from '../core/token-authentication.js';
-import { ANONYMOUS_USER, type RequestUser } from '../core/user.js';
-import type { View } from '../core/view.js';
-import type { ViewResponse } from '../core/view-response.js';
+import type { Token } from '../core/tokens/token.js';
+import { ANONYMOUS_USER, type RequestUser } from '../core/users/user.js';
 
 /** A route's DRF declaration, given as its `config.tessera`; methods come from the route. */
 export type RouteDeclaration = Omit<RouteGuardOptions, 'methods'>;

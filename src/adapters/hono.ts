@@ -1,17 +1,21 @@
 import type { Context, Env, ErrorHandler, Hono, MiddlewareHandler, Schema } from 'hono';
-import { handlerErrorResponse } from '../core/api-error-response.js';
-import { headerFromLines } from '../core/header-lines.js';
-import { lastQueryParam } from '../core/query-param.js';
-import { reportToConsole } from '../core/report-to-console.js';
-import type { ViewRequest } from '../core/request.js';
-import { readRequestBody } from '../core/request-body.js';
-import { headersToSend } from '../core/response-headers.js';
-import { defineRouteGuard, type RouteGuard, type RouteGuardOptions } from '../core/route-guard.js';
-import { DEFAULT_SETTINGS } from '../core/settings.js';
-import type { Token } from '../core/token.js';
-import type { RequestUser } from '../core/user.js';
-import type { View } from '../core/view.js';
-import type { ViewResponse } from '../core/view-response.js';
+import { DEFAULT_SETTINGS } from '../core/config/settings.js';
+import { headerFromLines } from '../core/drf-compat/header-lines.js';
+import { handlerErrorResponse } from '../core/http/api-error-response.js';
+import { lastQueryParam } from '../core/http/query-param.js';
+import { reportToConsole } from '../core/http/report-to-console.js';
+import type { ViewRequest } from '../core/http/request.js';
+import { readRequestBody } from '../core/http/request-body.js';
+import { headersToSend } from '../core/http/response-headers.js';
+import {
+  defineRouteGuard,
+  type RouteGuard,
+  type RouteGuardOptions,
+} from '../core/http/route-guard.js';
+import type { View } from '../core/http/view.js';
+import type { ViewResponse } from '../core/http/view-response.js';
+import type { Token } from '../core/tokens/token.js';
+import type { RequestUser } from '../core/users/user.js';
 
 declare module 'hono' {
   interface ContextVariableMap {

@@ -25,20 +25,20 @@ import {
   METHOD_METADATA,
   PATH_METADATA,
 } from '@nestjs/common/constants.js';
-import { apiErrorResponse, handlerErrorResponse } from '../core/api-error-response.js';
-import type { Authenticator } from '../core/authenticator.js';
+import type { Authenticator } from '../core/auth/authenticator.js';
+import type { Permission } from '../core/auth/permissions.js';
+import { TokenAuthentication } from '../core/auth/token-authentication.js';
 import { ApiError, ServerError } from '../core/errors.js';
-import { type NodeRequestMessage, nodeViewRequest } from '../core/node-view-request.js';
-import { type NodeResponseTarget, writeViewResponse } from '../core/node-view-response.js';
-import type { Permission } from '../core/permissions.js';
-import type { ViewRequest } from '../core/request.js';
-import { defineRouteGuard, type RouteGuard } from '../core/route-guard.js';
+import { apiErrorResponse, handlerErrorResponse } from '../core/http/api-error-response.js';
+import { type NodeRequestMessage, nodeViewRequest } from '../core/http/node-view-request.js';
+import { type NodeResponseTarget, writeViewResponse } from '../core/http/node-view-response.js';
+import type { ViewRequest } from '../core/http/request.js';
+import { defineRouteGuard, type RouteGuard } from '../core/http/route-guard.js';
+import type { View } from '../core/http/view.js';
+import type { ViewResponse } from '../core/http/view-response.js';
 import type { TokenLookup } from '../core/store.js';
-import type { Token } from '../core/token.js';
-import { TokenAuthentication } from '../core/token-authentication.js';
-import type { RequestUser } from '../core/user.js';
-import type { View } from '../core/view.js';
-import type { ViewResponse } from '../core/view-response.js';
+import type { Token } from '../core/tokens/token.js';
+import type { RequestUser } from '../core/users/user.js';
 
 declare global {
   // NestJS on Express hands handlers Express's request: type `@Req() request: Request` there.

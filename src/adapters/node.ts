@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiErrorResponse } from '../core/api-error-response.js';
 import { NotFound } from '../core/errors.js';
-import { nodeViewRequest } from '../core/node-view-request.js';
-import { writeViewResponse } from '../core/node-view-response.js';
-import { reportToConsole } from '../core/report-to-console.js';
-import type { View } from '../core/view.js';
+import { apiErrorResponse } from '../core/http/api-error-response.js';
+import { nodeViewRequest } from '../core/http/node-view-request.js';
+import { writeViewResponse } from '../core/http/node-view-response.js';
+import { reportToConsole } from '../core/http/report-to-console.js';
+import type { View } from '../core/http/view.js';
 
 /** Options of `handleView` and `viewListener`. */
 export interface NodeViewOptions {

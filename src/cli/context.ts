@@ -1,9 +1,9 @@
-import { type Clock, systemClock } from '../core/clock.js';
+import type { TesseraSettings } from '../core/config/settings.js';
+import { settingsFromEnv } from '../core/config/settings-from-env.js';
 import type { InvalidationNotPublished } from '../core/invalidation.js';
 import { PasswordHasher } from '../core/passwords/index.js';
-import type { TesseraSettings } from '../core/settings.js';
-import { settingsFromEnv } from '../core/settings-from-env.js';
 import type { Store } from '../core/store.js';
+import { type Clock, systemClock } from '../core/time/clock.js';
 import { openStore } from '../stores/open-store.js';
 import { CommandError } from './command-error.js';
 

@@ -1,5 +1,5 @@
+import { SettingsError } from '../core/config/settings-from-env.js';
 import { ServiceUnavailable, ValidationError } from '../core/errors.js';
-import { SettingsError } from '../core/settings-from-env.js';
 import { CommandError, OperationCancelled } from './command-error.js';
 import type { CliContext } from './context.js';
 

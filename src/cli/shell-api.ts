@@ -1,12 +1,16 @@
-import type { Clock } from '../core/clock.js';
-import { prohibitedCharacterErrors } from '../core/fields.js';
+import { prohibitedCharacterErrors } from '../core/drf-compat/fields.js';
 import type { PasswordHasher } from '../core/passwords/index.js';
 import { DuplicateError, type Store } from '../core/store.js';
-import type { Token } from '../core/token.js';
-import { type IssuedToken, issueDefaultToken, newToken } from '../core/token-issuer.js';
-import { createNamedToken, type NamedTokenInput, rotateToken } from '../core/token-management.js';
-import type { User } from '../core/user.js';
-import { type CreateUserInput, createUser } from '../core/users.js';
+import type { Clock } from '../core/time/clock.js';
+import type { Token } from '../core/tokens/token.js';
+import { type IssuedToken, issueDefaultToken, newToken } from '../core/tokens/token-issuer.js';
+import {
+  createNamedToken,
+  type NamedTokenInput,
+  rotateToken,
+} from '../core/tokens/token-management.js';
+import type { User } from '../core/users/user.js';
+import { type CreateUserInput, createUser } from '../core/users/users.js';
 import { CommandError } from './command-error.js';
 
 /** The users API `tessera shell` puts in scope. */

@@ -1,4 +1,4 @@
-import type { TokenKind } from './token.js';
+import type { TokenKind } from './tokens/token.js';
 
 /** Why a token authentication failed; never the key itself. */
 export type AuthenticationFailureReason =

@@ -1,6 +1,6 @@
 import type { InvalidationSubscriber } from './invalidation.js';
-import type { Token, TokenKind } from './token.js';
-import type { User, UserWithPassword } from './user.js';
+import type { Token, TokenKind } from './tokens/token.js';
+import type { User, UserWithPassword } from './users/user.js';
 
 /** A user to insert; `password` is already a Django hash (or an unusable `!…` value). */
 export interface NewUser {

@@ -1,12 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { mountView } from '../adapters/fastify.js';
-import type { Clock } from '../core/clock.js';
+import type { TesseraSettings } from '../core/config/settings.js';
 import type { TesseraEventName } from '../core/events.js';
 import type { PasswordHasher } from '../core/passwords/index.js';
-import type { TesseraSettings } from '../core/settings.js';
 import type { Store } from '../core/store.js';
 import { createTessera, type Tessera } from '../core/tessera.js';
 import type { ThrottleBackend } from '../core/throttling/throttle-backend.js';
+import type { Clock } from '../core/time/clock.js';
 import { openRedisThrottleBackend } from '../stores/redis/index.js';
 import { buildTriggerView } from './build-trigger.js';
 import { serverTimeoutOptions } from './server-timeouts.js';

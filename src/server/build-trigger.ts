@@ -1,6 +1,6 @@
-import type { Authenticator } from '../core/authenticator.js';
-import { IsAuthenticated } from '../core/permissions.js';
-import { defineView, type View } from '../core/view.js';
+import type { Authenticator } from '../core/auth/authenticator.js';
+import { IsAuthenticated } from '../core/auth/permissions.js';
+import { defineView, type View } from '../core/http/view.js';
 
 /**
  * The seed's BuildTrigger: POST only, token authentication and `IsAuthenticated`, 200 with an

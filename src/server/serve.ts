@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { TesseraSettings } from '../core/settings.js';
+import type { TesseraSettings } from '../core/config/settings.js';
 import type { Store } from '../core/store.js';
 import { buildServer } from './app.js';
 

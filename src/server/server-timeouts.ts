@@ -1,4 +1,4 @@
-import type { TesseraSettings } from '../core/settings.js';
+import type { TesseraSettings } from '../core/config/settings.js';
 
 /** The Fastify options that bound how long a client may hold a connection. */
 export interface ServerTimeoutOptions {

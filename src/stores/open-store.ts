@@ -1,7 +1,7 @@
+import { loadOptionalExport } from '../core/config/optional-package.js';
+import { DEFAULT_SETTINGS, type TesseraSettings } from '../core/config/settings.js';
+import { SettingsError } from '../core/config/settings-from-env.js';
 import type { InvalidationNotPublished } from '../core/invalidation.js';
-import { loadOptionalExport } from '../core/optional-package.js';
-import { DEFAULT_SETTINGS, type TesseraSettings } from '../core/settings.js';
-import { SettingsError } from '../core/settings-from-env.js';
 import type { Store } from '../core/store.js';
 import { openMysqlStore } from './mysql/index.js';
 import { openPostgresStore } from './postgres/index.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS } from '../core/settings.js';
+import { DEFAULT_SETTINGS } from '../core/config/settings.js';
 
 /** How a PostgreSQL or MySQL store sizes its pool and bounds its waits; defaults from settings. */
 export interface ServerPoolOptions {

@@ -3,8 +3,8 @@ import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { mountView, tessera } from '../../src/adapters/fastify.js';
+import { IsAuthenticated } from '../../src/core/auth/permissions.js';
 import { ValidationError } from '../../src/core/errors.js';
-import { IsAuthenticated } from '../../src/core/permissions.js';
 import { runDrfParitySuite } from '../parity/drf-parity-suite.js';
 import { runAdapterConformance } from './adapter-conformance.js';
 import {

@@ -22,10 +22,10 @@ import {
   TesseraModule,
   type TesseraModuleOptions,
 } from '../../src/adapters/nest.js';
-import type { Authenticator } from '../../src/core/authenticator.js';
+import type { Authenticator } from '../../src/core/auth/authenticator.js';
+import { IsAdminUser, IsAuthenticated } from '../../src/core/auth/permissions.js';
+import { TokenAuthentication } from '../../src/core/auth/token-authentication.js';
 import { ValidationError } from '../../src/core/errors.js';
-import { IsAdminUser, IsAuthenticated } from '../../src/core/permissions.js';
-import { TokenAuthentication } from '../../src/core/token-authentication.js';
 import { runDrfParitySuite } from '../parity/drf-parity-suite.js';
 import { sendRaw } from '../parity/raw-http-client.js';
 import { runAdapterConformance } from './adapter-conformance.js';

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { viewListener } from '../../src/adapters/node.js';
-import { defineView } from '../../src/core/view.js';
+import { defineView } from '../../src/core/http/view.js';
 import { runDrfParitySuite } from '../parity/drf-parity-suite.js';
 import { sendRaw } from '../parity/raw-http-client.js';
 import { runAdapterConformance } from './adapter-conformance.js';

@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../../src/core/clock.js';
+import { TokenAuthentication } from '../../src/core/auth/token-authentication.js';
+import type { View } from '../../src/core/http/view.js';
 import { PasswordHasher } from '../../src/core/passwords/index.js';
 import type { Store } from '../../src/core/store.js';
-import { TokenAuthentication } from '../../src/core/token-authentication.js';
-import { issueDefaultToken } from '../../src/core/token-issuer.js';
-import { createUser } from '../../src/core/users.js';
-import type { View } from '../../src/core/view.js';
+import { systemClock } from '../../src/core/time/clock.js';
+import { issueDefaultToken } from '../../src/core/tokens/token-issuer.js';
+import { createUser } from '../../src/core/users/users.js';
 import { obtainTokenView } from '../../src/core/views/obtain-token.js';
 import { buildTriggerView } from '../../src/server/build-trigger.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';

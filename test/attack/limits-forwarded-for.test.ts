@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { generateKey } from '../../src/core/key-format.js';
 import { createTessera, UNTRUSTED_FORWARDED_FOR_WARNING } from '../../src/core/tessera.js';
 import { MemoryThrottleBackend } from '../../src/core/throttling/memory-throttle-backend.js';
+import { generateKey } from '../../src/core/tokens/key-format.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
 import { fakeViewRequest } from '../core/throttling/throttle-fixtures.js';
 import { LimitsServer, statusCounts } from './limits-server.js';

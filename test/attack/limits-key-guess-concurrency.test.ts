@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { ManualClock } from '../../src/core/clock.js';
-import { generateKey } from '../../src/core/key-format.js';
-import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
+import { DEFAULT_SETTINGS } from '../../src/core/config/settings.js';
 import type { Store } from '../../src/core/store.js';
 import type { ThrottleBackend } from '../../src/core/throttling/throttle-backend.js';
+import { ManualClock } from '../../src/core/time/clock.js';
+import { generateKey } from '../../src/core/tokens/key-format.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { openRedisThrottleBackend } from '../../src/stores/redis/index.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';

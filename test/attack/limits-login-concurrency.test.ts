@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { ManualClock } from '../../src/core/clock.js';
 import type { ThrottleBackend } from '../../src/core/throttling/throttle-backend.js';
+import { ManualClock } from '../../src/core/time/clock.js';
 import { countingCalls } from '../server/abuse-server.js';
 import { FreshRedisPrefixes } from '../stores/redis/redis-test-server.js';
 import {

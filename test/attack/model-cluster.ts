@@ -1,15 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { mountView } from '../../src/adapters/fastify.js';
-import { systemClock } from '../../src/core/clock.js';
+import { IsAuthenticated } from '../../src/core/auth/permissions.js';
+import {
+  DEFAULT_SETTINGS,
+  type TesseraSettings,
+  THROTTLING_OFF,
+} from '../../src/core/config/settings.js';
+import { defineView } from '../../src/core/http/view.js';
 import { PasswordHasher } from '../../src/core/passwords/index.js';
-import { IsAuthenticated } from '../../src/core/permissions.js';
-import { HasScope } from '../../src/core/scopes.js';
-import { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from '../../src/core/settings.js';
 import type { Store } from '../../src/core/store.js';
 import { createTessera } from '../../src/core/tessera.js';
-import type { TokenManagementContext } from '../../src/core/token-management.js';
-import { defineView } from '../../src/core/view.js';
+import { systemClock } from '../../src/core/time/clock.js';
+import { HasScope } from '../../src/core/tokens/scopes.js';
+import type { TokenManagementContext } from '../../src/core/tokens/token-management.js';
 import { buildServer } from '../../src/server/app.js';
 import { openStore } from '../../src/stores/open-store.js';
 

@@ -5,10 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { keyDigest } from '../../src/core/key-format.js';
-import { grants, TOKENS_SCOPE } from '../../src/core/scopes.js';
-import { createNamedToken, revokeToken, rotateToken } from '../../src/core/token-management.js';
-import { createUser } from '../../src/core/users.js';
+import { keyDigest } from '../../src/core/tokens/key-format.js';
+import { grants, TOKENS_SCOPE } from '../../src/core/tokens/scopes.js';
+import {
+  createNamedToken,
+  revokeToken,
+  rotateToken,
+} from '../../src/core/tokens/token-management.js';
+import { createUser } from '../../src/core/users/users.js';
 import { FreshDatabases } from '../stores/fresh-database.js';
 import { type Answer, Cluster, type ClusterNode, call, TRIGGER_SCOPE } from './model-cluster.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { keyDigest } from '../../src/core/key-format.js';
+import { keyDigest } from '../../src/core/tokens/key-format.js';
 import { type NodeEnv, ServerNode, tessera } from '../multi-node/node-process.js';
 import { FreshDatabases } from '../stores/fresh-database.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemClock } from '../../src/core/clock.js';
-import { createNamedToken, rotateToken } from '../../src/core/token-management.js';
+import { systemClock } from '../../src/core/time/clock.js';
+import { createNamedToken, rotateToken } from '../../src/core/tokens/token-management.js';
 import { inParallel, loopbackAddress } from './support/loopback-client.js';
 import { dropTestDatabases, TokenStoreServer } from './support/token-store-server.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TesseraSettings } from '../../src/core/settings.js';
+import type { TesseraSettings } from '../../src/core/config/settings.js';
 import { inParallel, loopbackAddress } from './support/loopback-client.js';
 import {
   dropTestDatabases,

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { systemClock } from '../../src/core/clock.js';
 import { PasswordHasher } from '../../src/core/passwords/index.js';
-import { issueDefaultToken } from '../../src/core/token-issuer.js';
-import { createUser } from '../../src/core/users.js';
+import { systemClock } from '../../src/core/time/clock.js';
+import { issueDefaultToken } from '../../src/core/tokens/token-issuer.js';
+import { createUser } from '../../src/core/users/users.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
-import { drfAuthorizationModel } from '../core/drf-authorization-model.js';
+import { drfAuthorizationModel } from '../core/auth/drf-authorization-model.js';
 import { ServerNode } from '../multi-node/node-process.js';
 import { loopbackAddress, requestFrom } from './support/loopback-client.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { keyDigest } from '../../src/core/key-format.js';
+import { keyDigest } from '../../src/core/tokens/key-format.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { FreshDatabases } from '../stores/fresh-database.js';
 import { type CliResult, CliSandbox } from './run-cli.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { keyDigest } from '../../src/core/key-format.js';
-import { newToken } from '../../src/core/token-issuer.js';
+import { keyDigest } from '../../src/core/tokens/key-format.js';
+import { newToken } from '../../src/core/tokens/token-issuer.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { CliSandbox } from './run-cli.js';
 

@@ -1,10 +1,14 @@
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../../src/core/clock.js';
+import {
+  DEFAULT_SETTINGS,
+  type TesseraSettings,
+  THROTTLING_OFF,
+} from '../../src/core/config/settings.js';
 import { PasswordHasher } from '../../src/core/passwords/index.js';
-import { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from '../../src/core/settings.js';
 import type { Store } from '../../src/core/store.js';
-import { issueDefaultToken } from '../../src/core/token-issuer.js';
-import { createUser } from '../../src/core/users.js';
+import { systemClock } from '../../src/core/time/clock.js';
+import { issueDefaultToken } from '../../src/core/tokens/token-issuer.js';
+import { createUser } from '../../src/core/users/users.js';
 import { buildServer } from '../../src/server/app.js';
 import type { ParityApp, ParityTarget } from './parity-target.js';
 

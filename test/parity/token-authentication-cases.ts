@@ -1,5 +1,5 @@
 import { describe, test } from 'node:test';
-import { generateKey } from '../../src/core/key-format.js';
+import { generateKey } from '../../src/core/tokens/key-format.js';
 import { BUILD_TRIGGER_METADATA, DRF_BODIES } from './drf-bodies.js';
 import { assertEmptyResponse, assertJsonResponse } from './parity-assertions.js';
 import type { ParitySession } from './parity-session.js';

@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { ManualClock } from '../../src/core/clock.js';
+import { DEFAULT_SETTINGS, type TesseraSettings } from '../../src/core/config/settings.js';
 import { nodePbkdf2 } from '../../src/core/passwords/django-pbkdf2.js';
 import { PasswordHasher, type Pbkdf2Function } from '../../src/core/passwords/index.js';
-import { DEFAULT_SETTINGS, type TesseraSettings } from '../../src/core/settings.js';
 import type { Store } from '../../src/core/store.js';
-import { issueDefaultToken } from '../../src/core/token-issuer.js';
-import { createUser } from '../../src/core/users.js';
+import { ManualClock } from '../../src/core/time/clock.js';
+import { issueDefaultToken } from '../../src/core/tokens/token-issuer.js';
+import { createUser } from '../../src/core/users/users.js';
 import { buildServer } from '../../src/server/app.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
 import { type RawResponse, sendRaw } from '../parity/raw-http-client.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { THROTTLING_OFF } from '../../src/core/settings.js';
-import { drfAuthorizationModel, headerArbitrary } from '../core/drf-authorization-model.js';
+import { THROTTLING_OFF } from '../../src/core/config/settings.js';
+import { drfAuthorizationModel, headerArbitrary } from '../core/auth/drf-authorization-model.js';
 import { AbuseServer } from './abuse-server.js';
 
 // The bytes an HTTP header value may carry: tab, visible ASCII and space, obs-text (0x80-0xFF).

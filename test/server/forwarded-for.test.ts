@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { generateKey } from '../../src/core/key-format.js';
+import { generateKey } from '../../src/core/tokens/key-format.js';
 import { AbuseServer } from './abuse-server.js';
 
 function warnings(log: string): string[] {

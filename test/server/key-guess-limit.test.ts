@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { generateKey } from '../../src/core/key-format.js';
+import { generateKey } from '../../src/core/tokens/key-format.js';
 import type { RawResponse } from '../parity/raw-http-client.js';
 import { AbuseServer, countingCalls } from './abuse-server.js';
 

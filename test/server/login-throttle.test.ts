@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { THROTTLING_OFF } from '../../src/core/settings.js';
+import { THROTTLING_OFF } from '../../src/core/config/settings.js';
 import type { RawResponse } from '../parity/raw-http-client.js';
 import { AbuseServer, countingPbkdf2 } from './abuse-server.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DEFAULT_SETTINGS } from '../../src/core/config/settings.js';
 import { nodePbkdf2 } from '../../src/core/passwords/django-pbkdf2.js';
 import type { Pbkdf2Function } from '../../src/core/passwords/index.js';
-import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
 import { createTessera } from '../../src/core/tessera.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
 import { AbuseServer, countingCalls } from './abuse-server.js';

@@ -7,19 +7,19 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { mountView } from '../../src/adapters/fastify.js';
-import { ManualClock } from '../../src/core/clock.js';
+import { and } from '../../src/core/auth/permission-composition.js';
+import { IsAuthenticated } from '../../src/core/auth/permissions.js';
+import { DEFAULT_SETTINGS, type TesseraSettings } from '../../src/core/config/settings.js';
 import type { TesseraEventMap } from '../../src/core/events.js';
+import { defineView } from '../../src/core/http/view.js';
 import { PasswordHasher } from '../../src/core/passwords/index.js';
-import { and } from '../../src/core/permission-composition.js';
-import { IsAuthenticated } from '../../src/core/permissions.js';
-import { HasScope } from '../../src/core/scopes.js';
-import { DEFAULT_SETTINGS, type TesseraSettings } from '../../src/core/settings.js';
 import type { Store } from '../../src/core/store.js';
 import { createTessera, type Tessera } from '../../src/core/tessera.js';
-import { issueDefaultToken } from '../../src/core/token-issuer.js';
-import { createNamedToken } from '../../src/core/token-management.js';
-import { createUser } from '../../src/core/users.js';
-import { defineView } from '../../src/core/view.js';
+import { ManualClock } from '../../src/core/time/clock.js';
+import { HasScope } from '../../src/core/tokens/scopes.js';
+import { issueDefaultToken } from '../../src/core/tokens/token-issuer.js';
+import { createNamedToken } from '../../src/core/tokens/token-management.js';
+import { createUser } from '../../src/core/users/users.js';
 import { buildServer } from '../../src/server/app.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
 import { sendRaw } from '../parity/raw-http-client.js';
@@ -411,7 +411,9 @@ describe('token API', () => {
       ]);
     }
     assert.ok(!list.body.includes(created.json.key));
-    const digest = (await import('../../src/core/key-format.js')).keyDigest(created.json.key);
+    const digest = (await import('../../src/core/tokens/key-format.js')).keyDigest(
+      created.json.key,
+    );
     assert.ok(!list.body.includes(digest));
     const detail = await h.call('GET', `/api/tokens/${created.json.id}/`, h.adminKey);
     assert.equal(detail.status, 200);

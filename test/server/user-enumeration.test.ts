@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { THROTTLING_OFF } from '../../src/core/config/settings.js';
 import { encodePbkdf2, generateSalt } from '../../src/core/passwords/django-pbkdf2.js';
-import { THROTTLING_OFF } from '../../src/core/settings.js';
 import type { RawResponse } from '../parity/raw-http-client.js';
 import { AbuseServer, countingPbkdf2, TEST_ITERATIONS } from './abuse-server.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
-import { SettingsError } from '../../src/core/settings-from-env.js';
+import { SettingsError } from '../../src/core/config/settings-from-env.js';
 import { openStore, sqliteFilename } from '../../src/stores/open-store.js';
 import { FreshDatabases } from './fresh-database.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Invalidation, InvalidationSubscriber } from '../../src/core/invalidation.js';
 import type { Store } from '../../src/core/store.js';
-import { newToken } from '../../src/core/token-issuer.js';
+import { newToken } from '../../src/core/tokens/token-issuer.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { FreshDatabases } from './fresh-database.js';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { ManualClock } from '../../src/core/clock.js';
 import type { Store } from '../../src/core/store.js';
 import { createTessera, type Tessera } from '../../src/core/tessera.js';
-import { issueDefaultToken } from '../../src/core/token-issuer.js';
+import { ManualClock } from '../../src/core/time/clock.js';
+import { issueDefaultToken } from '../../src/core/tokens/token-issuer.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { FreshDatabases } from './fresh-database.js';
 

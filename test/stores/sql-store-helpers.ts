@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { inspect } from 'node:util';
 import { ServiceUnavailable } from '../../src/core/errors.js';
-import { generateKey, keyDigest, keyPreview } from '../../src/core/key-format.js';
 import { DuplicateError, type NewToken, type Store } from '../../src/core/store.js';
+import { generateKey, keyDigest, keyPreview } from '../../src/core/tokens/key-format.js';
 
 /** A named token row for `userId`, with a fresh key. */
 export function newToken(userId: number, extra: Partial<NewToken> = {}): NewToken {

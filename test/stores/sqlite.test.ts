@@ -6,8 +6,8 @@ import { after, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import Database from 'better-sqlite3';
 import { ServiceUnavailable } from '../../src/core/errors.js';
-import { generateKey, keyDigest, keyPreview } from '../../src/core/key-format.js';
 import type { NewToken, Store } from '../../src/core/store.js';
+import { generateKey, keyDigest, keyPreview } from '../../src/core/tokens/key-format.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
 import { runStoreContract } from './store-contract.js';
 

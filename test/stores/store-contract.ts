@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MAX_DURATION_SECONDS } from '../../src/core/duration.js';
 import { ServiceUnavailable } from '../../src/core/errors.js';
-import { generateKey, keyDigest, keyPreview } from '../../src/core/key-format.js';
 import { DuplicateError, type NewToken, type NewUser, type Store } from '../../src/core/store.js';
-import type { Token, TokenKind } from '../../src/core/token.js';
-import type { User } from '../../src/core/user.js';
+import { MAX_DURATION_SECONDS } from '../../src/core/time/duration.js';
+import { generateKey, keyDigest, keyPreview } from '../../src/core/tokens/key-format.js';
+import type { Token, TokenKind } from '../../src/core/tokens/token.js';
+import type { User } from '../../src/core/users/user.js';
 
 // Milliseconds on purpose: every date must come back to the millisecond.
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 678);

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { validatePassword } from '../../core/passwords/index.js';
-import { revokeUserTokens } from '../../core/token-management.js';
+import { revokeUserTokens } from '../../core/tokens/token-management.js';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
 import { terminalPrompter } from '../prompt.js';

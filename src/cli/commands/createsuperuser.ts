@@ -8,8 +8,8 @@ import {
   normalizeUsername,
   validateEmail,
   validateUsername,
-} from '../../core/usernames.js';
-import { createUser } from '../../core/users.js';
+} from '../../core/users/usernames.js';
+import { createUser } from '../../core/users/users.js';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
 import { type Prompter, terminalPrompter } from '../prompt.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DuplicateError } from '../../core/store.js';
-import { issueDefaultToken, newToken } from '../../core/token-issuer.js';
+import { issueDefaultToken, newToken } from '../../core/tokens/token-issuer.js';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
 import { runAction } from '../run-action.js';

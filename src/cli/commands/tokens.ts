@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { escapeControlCharacters } from '../../core/control-characters.js';
-import { readDuration } from '../../core/duration.js';
+import { prohibitedCharacterErrors } from '../../core/drf-compat/fields.js';
 import { ValidationError } from '../../core/errors.js';
-import { prohibitedCharacterErrors } from '../../core/fields.js';
 import type { Store } from '../../core/store.js';
+import { readDuration } from '../../core/time/duration.js';
+import { UNREADABLE } from '../../core/time/unreadable-date.js';
 import {
   createNamedToken,
   pruneExpiredTokens,
@@ -11,9 +12,8 @@ import {
   revokeUserTokens,
   rotateToken,
   type TokenManagementContext,
-} from '../../core/token-management.js';
-import { describeToken, type TokenListing } from '../../core/token-representation.js';
-import { UNREADABLE } from '../../core/unreadable-date.js';
+} from '../../core/tokens/token-management.js';
+import { describeToken, type TokenListing } from '../../core/tokens/token-representation.js';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
 import { formatJson, formatTable } from '../format-table.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { describeDate } from '../../core/unreadable-date.js';
-import type { UserWithPassword } from '../../core/user.js';
-import { createUser } from '../../core/users.js';
+import { describeDate } from '../../core/time/unreadable-date.js';
+import type { UserWithPassword } from '../../core/users/user.js';
+import { createUser } from '../../core/users/users.js';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
 import { formatJson, formatTable } from '../format-table.js';

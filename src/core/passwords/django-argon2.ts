@@ -1,4 +1,4 @@
-import { importModule, loadOptionalExport, type ModuleLoader } from '../optional-package.js';
+import { importModule, loadOptionalExport, type ModuleLoader } from '../config/optional-package.js';
 
 /** The name Django's `Argon2PasswordHasher` writes before the PHC string. */
 export const ARGON2_ALGORITHM = 'argon2';

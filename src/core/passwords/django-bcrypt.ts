@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { importModule, loadOptionalExport, type ModuleLoader } from '../optional-package.js';
+import { importModule, loadOptionalExport, type ModuleLoader } from '../config/optional-package.js';
 
 /** The name Django's `BCryptSHA256PasswordHasher` writes before the bcrypt string. */
 export const BCRYPT_SHA256_ALGORITHM = 'bcrypt_sha256';

@@ -1,4 +1,4 @@
-export { type ModuleLoader, OptionalPackageError } from '../optional-package.js';
+export { type ModuleLoader, OptionalPackageError } from '../config/optional-package.js';
 export { ConcurrencyLimit } from './concurrency-limit.js';
 export { DEFAULT_PBKDF2_ITERATIONS, type Pbkdf2Function } from './django-pbkdf2.js';
 export {

@@ -1,4 +1,4 @@
-import { importModule, type ModuleLoader } from '../optional-package.js';
+import { importModule, type ModuleLoader } from '../config/optional-package.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { ARGON2_ALGORITHM, verifyArgon2 } from './django-argon2.js';
 import { BCRYPT_SHA256_ALGORITHM, verifyBcryptSha256 } from './django-bcrypt.js';

@@ -1,5 +1,5 @@
 import { Throttled } from '../errors.js';
-import type { Request } from '../request.js';
+import type { Request } from '../http/request.js';
 import type { Throttle, ThrottledView } from './throttle.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import { FailureLimit } from './failure-limit.js';
 import type { ThrottleBackend } from './throttle-backend.js';
 

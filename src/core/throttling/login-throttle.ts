@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
-import { type Clock, systemClock } from '../clock.js';
 import { Throttled } from '../errors.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { FailureLimit } from './failure-limit.js';
 import type { ThrottleBackend } from './throttle-backend.js';
 import { reserveWhileBusy } from './while-busy.js';

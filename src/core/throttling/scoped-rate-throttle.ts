@@ -1,4 +1,4 @@
-import type { Request } from '../request.js';
+import type { Request } from '../http/request.js';
 import { parseRate } from './rate.js';
 import { SimpleRateThrottle, type SimpleRateThrottleOptions } from './simple-rate-throttle.js';
 import type { ThrottledView } from './throttle.js';

@@ -1,6 +1,6 @@
-import { type ClientAddressResolver, peerAddress } from '../client-address.js';
-import { type Clock, systemClock } from '../clock.js';
-import type { Request } from '../request.js';
+import { type ClientAddressResolver, peerAddress } from '../auth/client-address.js';
+import type { Request } from '../http/request.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { ImproperlyConfigured } from './improperly-configured.js';
 import { parseRate, type ThrottleRate } from './rate.js';
 import type { Throttle, ThrottledView } from './throttle.js';

@@ -1,4 +1,4 @@
-import type { Request } from '../request.js';
+import type { Request } from '../http/request.js';
 import type { ThrottleDecision } from './throttle-backend.js';
 
 /** What a throttle may read of the view it guards (DRF passes the view instance). */

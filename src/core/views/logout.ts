@@ -1,8 +1,12 @@
-import type { Authenticator } from '../authenticator.js';
-import { IsAuthenticated } from '../permissions.js';
-import { HasScope, TOKENS_SCOPE } from '../scopes.js';
-import { revokeToken, revokeUserTokens, type TokenManagementContext } from '../token-management.js';
-import { defineView, type View } from '../view.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { IsAuthenticated } from '../auth/permissions.js';
+import { defineView, type View } from '../http/view.js';
+import { HasScope, TOKENS_SCOPE } from '../tokens/scopes.js';
+import {
+  revokeToken,
+  revokeUserTokens,
+  type TokenManagementContext,
+} from '../tokens/token-management.js';
 
 /** knox's `LogoutView`: POST deletes the token that made the request; 204. */
 export function logoutView(context: TokenManagementContext, authenticator: Authenticator): View {

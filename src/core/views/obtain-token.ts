@@ -1,14 +1,14 @@
-import { type ClientAddressResolver, peerAddress } from '../client-address.js';
-import type { Clock } from '../clock.js';
+import { type ClientAddressResolver, peerAddress } from '../auth/client-address.js';
+import { pythonTypeName, readCharField } from '../drf-compat/fields.js';
 import { ServiceUnavailable, ValidationError } from '../errors.js';
 import type { TesseraEvents } from '../events.js';
-import { pythonTypeName, readCharField } from '../fields.js';
+import { defineView, type View } from '../http/view.js';
 import type { PasswordHasher } from '../passwords/index.js';
 import type { TokenStore, UserStore } from '../store.js';
 import type { LoginThrottle } from '../throttling/login-throttle.js';
-import { issueLoginToken } from '../token-issuer.js';
-import type { User } from '../user.js';
-import { defineView, type View } from '../view.js';
+import type { Clock } from '../time/clock.js';
+import { issueLoginToken } from '../tokens/token-issuer.js';
+import type { User } from '../users/user.js';
 
 /** What obtain-token needs. */
 export interface ObtainTokenOptions {

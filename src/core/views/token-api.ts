@@ -1,25 +1,25 @@
-import type { Authenticator } from '../authenticator.js';
-import { readDuration } from '../duration.js';
-import { NotFound, ValidationError } from '../errors.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { IsAuthenticated } from '../auth/permissions.js';
 import {
   FIELD_MESSAGES,
   prohibitedCharacterErrors,
   pythonTypeName,
   readCharField,
-} from '../fields.js';
-import { IsAuthenticated } from '../permissions.js';
-import type { Request } from '../request.js';
-import { HasScope, TOKENS_SCOPE } from '../scopes.js';
+} from '../drf-compat/fields.js';
+import { NotFound, ValidationError } from '../errors.js';
+import type { Request } from '../http/request.js';
+import { defineView, type View } from '../http/view.js';
+import { readDuration } from '../time/duration.js';
+import { HasScope, TOKENS_SCOPE } from '../tokens/scopes.js';
 import {
   createNamedToken,
   type NamedTokenInput,
   revokeToken,
   rotateToken,
   type TokenManagementContext,
-} from '../token-management.js';
-import { TOKEN_NAME_MAX_LENGTH } from '../token-name.js';
-import { describeToken } from '../token-representation.js';
-import { defineView, type View } from '../view.js';
+} from '../tokens/token-management.js';
+import { TOKEN_NAME_MAX_LENGTH } from '../tokens/token-name.js';
+import { describeToken } from '../tokens/token-representation.js';
 
 /** The self-service token API's views, to mount at `/api/tokens/`, `…/<id>/`, `…/<id>/rotate/`. */
 export interface TokenApiViews {

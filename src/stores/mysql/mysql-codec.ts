@@ -1,4 +1,4 @@
-import { readableOrUnreadable } from '../../core/unreadable-date.js';
+import { readableOrUnreadable } from '../../core/time/unreadable-date.js';
 import type { SqlBoolean, SqlDateTime } from '../sql/schema.js';
 import type { SqlCodec } from '../sql/sql-codec.js';
 import { translateMysqlError } from './mysql-errors.js';

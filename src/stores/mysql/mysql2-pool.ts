@@ -1,5 +1,5 @@
 import type { MysqlPoolConnection } from 'kysely';
-import { loadOptionalExport } from '../../core/optional-package.js';
+import { loadOptionalExport } from '../../core/config/optional-package.js';
 
 /** A connection as the pool's `connection` event hands it over, before anyone else uses it. */
 export interface Mysql2NewConnection {

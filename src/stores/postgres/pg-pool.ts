@@ -1,5 +1,5 @@
 import type { PostgresPoolClient } from 'kysely';
-import { loadOptionalExport } from '../../core/optional-package.js';
+import { loadOptionalExport } from '../../core/config/optional-package.js';
 
 /** A query `pg` prepares once per connection under `name` and then only executes. */
 export interface PgNamedQuery {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import { loadOptionalExport } from '../../core/config/optional-package.js';
 import { type Invalidation, parseInvalidation } from '../../core/invalidation.js';
-import { loadOptionalExport } from '../../core/optional-package.js';
 import type { InvalidationChannel } from '../sql/invalidation-hub.js';
 import type { Database } from '../sql/schema.js';
 

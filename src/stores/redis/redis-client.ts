@@ -1,4 +1,4 @@
-import { loadOptionalExport } from '../../core/optional-package.js';
+import { loadOptionalExport } from '../../core/config/optional-package.js';
 
 /** The part of an ioredis client the Redis stores use (structural, so `ioredis` stays optional). */
 export interface RedisClient {

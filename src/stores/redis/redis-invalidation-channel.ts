@@ -1,9 +1,9 @@
+import { loadOptionalExport } from '../../core/config/optional-package.js';
 import {
   type Invalidation,
   type InvalidationNotPublished,
   parseInvalidation,
 } from '../../core/invalidation.js';
-import { loadOptionalExport } from '../../core/optional-package.js';
 import type { InvalidationChannel } from '../sql/invalidation-hub.js';
 
 /** The Redis channel tessera publishes invalidations on. */

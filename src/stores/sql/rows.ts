@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { NewToken } from '../../core/store.js';
-import type { Token } from '../../core/token.js';
-import type { User, UserWithPassword } from '../../core/user.js';
+import type { Token } from '../../core/tokens/token.js';
+import type { User, UserWithPassword } from '../../core/users/user.js';
 import type { AuthUserTable, TesseraTokenTable } from './schema.js';
 import { decodeScopes } from './scopes-json.js';
 import type { SqlCodec } from './sql-codec.js';

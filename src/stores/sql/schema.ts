@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { TokenKind } from '../../core/token.js';
+import type { TokenKind } from '../../core/tokens/token.js';
 
 /** A datetime as a driver returns it: Django's text on SQLite, a `Date` on PostgreSQL and MySQL. */
 export type SqlDateTime = string | Date;

@@ -1,4 +1,4 @@
-import { ALL_SCOPES } from '../../core/token.js';
+import { ALL_SCOPES } from '../../core/tokens/token.js';
 
 const ALL_SCOPES_JSON = JSON.stringify([ALL_SCOPES]);
 // Nearly every token has the default scopes: sharing one frozen list spares a parse per request.

@@ -9,8 +9,8 @@ import type {
   TokenUse,
   UserChanges,
 } from '../../core/store.js';
-import type { Token } from '../../core/token.js';
-import type { User, UserWithPassword } from '../../core/user.js';
+import type { Token } from '../../core/tokens/token.js';
+import type { User, UserWithPassword } from '../../core/users/user.js';
 import { type InvalidationChannel, InvalidationHub } from './invalidation-hub.js';
 import { applyMigrations, createMigrator, listPendingMigrations } from './migrator.js';
 import {

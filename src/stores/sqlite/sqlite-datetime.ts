@@ -1,4 +1,4 @@
-import { unreadableDate } from '../../core/unreadable-date.js';
+import { unreadableDate } from '../../core/time/unreadable-date.js';
 
 // Django's SQLite backend stores `str(naive UTC datetime)`: microseconds, or none at all when zero.
 

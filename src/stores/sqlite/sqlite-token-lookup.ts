@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { TokenLookup, TokenMatch } from '../../core/store.js';
-import type { TokenKind } from '../../core/token.js';
+import type { TokenKind } from '../../core/tokens/token.js';
 import { decodeScopes } from '../sql/scopes-json.js';
 import { decodeSqliteDateTime } from './sqlite-datetime.js';
 import { translateSqliteError } from './sqlite-errors.js';

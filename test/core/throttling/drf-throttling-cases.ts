@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, test } from 'node:test';
-import { clientAddressResolver } from '../../../src/core/client-address.js';
-import { ManualClock } from '../../../src/core/clock.js';
-import { IsAuthenticated } from '../../../src/core/permissions.js';
+import { clientAddressResolver } from '../../../src/core/auth/client-address.js';
+import { IsAuthenticated } from '../../../src/core/auth/permissions.js';
+import { defineView, type View } from '../../../src/core/http/view.js';
 import { ScopedRateThrottle } from '../../../src/core/throttling/scoped-rate-throttle.js';
 import type { SimpleRateThrottleOptions } from '../../../src/core/throttling/simple-rate-throttle.js';
 import type { Throttle } from '../../../src/core/throttling/throttle.js';
 import type { ThrottleBackend } from '../../../src/core/throttling/throttle-backend.js';
 import { UserRateThrottle } from '../../../src/core/throttling/user-rate-throttle.js';
-import { defineView, type View } from '../../../src/core/view.js';
+import { ManualClock } from '../../../src/core/time/clock.js';
 import type { BackendFactory } from './backend-factory.js';
 import { call, type FakeRequestInit, headerUserAuthenticator } from './throttle-fixtures.js';
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ManualClock } from '../../../src/core/clock.js';
 import { AnonRateThrottle } from '../../../src/core/throttling/anon-rate-throttle.js';
 import { ImproperlyConfigured } from '../../../src/core/throttling/improperly-configured.js';
 import { MemoryThrottleBackend } from '../../../src/core/throttling/memory-throttle-backend.js';
@@ -8,6 +7,7 @@ import { parseRate } from '../../../src/core/throttling/rate.js';
 import { ScopedRateThrottle } from '../../../src/core/throttling/scoped-rate-throttle.js';
 import { SimpleRateThrottle } from '../../../src/core/throttling/simple-rate-throttle.js';
 import { drfWait } from '../../../src/core/throttling/sliding-window.js';
+import { ManualClock } from '../../../src/core/time/clock.js';
 import { runDrfThrottlingCases } from './drf-throttling-cases.js';
 import { fakeRequest, userWithId } from './throttle-fixtures.js';
 

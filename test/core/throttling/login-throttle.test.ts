@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ManualClock } from '../../../src/core/clock.js';
 import { Throttled } from '../../../src/core/errors.js';
 import {
   DEFAULT_LOGIN_FAILURE_RATES,
@@ -11,6 +10,7 @@ import type {
   ThrottleBackend,
   WindowLimit,
 } from '../../../src/core/throttling/throttle-backend.js';
+import { ManualClock } from '../../../src/core/time/clock.js';
 
 const MINUTE = 60_000;
 

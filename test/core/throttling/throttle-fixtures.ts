@@ -1,8 +1,8 @@
-import type { Authenticator } from '../../../src/core/authenticator.js';
-import type { Request, ViewRequest } from '../../../src/core/request.js';
-import { ANONYMOUS_USER, type User } from '../../../src/core/user.js';
-import type { View } from '../../../src/core/view.js';
-import type { ViewResponse } from '../../../src/core/view-response.js';
+import type { Authenticator } from '../../../src/core/auth/authenticator.js';
+import type { Request, ViewRequest } from '../../../src/core/http/request.js';
+import type { View } from '../../../src/core/http/view.js';
+import type { ViewResponse } from '../../../src/core/http/view-response.js';
+import { ANONYMOUS_USER, type User } from '../../../src/core/users/user.js';
 
 /** A stored user with id `id` (DRF's `User.objects.create(username=…)`). */
 export function userWithId(id: number, username = `user${id}`): User {

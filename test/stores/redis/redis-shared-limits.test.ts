@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { generateKey } from '../../../src/core/key-format.js';
+import { generateKey } from '../../../src/core/tokens/key-format.js';
 import { AbuseServer } from '../../server/abuse-server.js';
 import { adminClient, REDIS_TEST_URL } from './redis-test-server.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { UNREADABLE_DATE_TIME } from '../../../src/core/unreadable-date.js';
+import { UNREADABLE_DATE_TIME } from '../../../src/core/time/unreadable-date.js';
 import {
   decodeSqliteDateTime,
   encodeSqliteDateTime,

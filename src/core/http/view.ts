@@ -1,0 +1,203 @@
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Permission } from '../auth/permissions.js';
+import { type BodyParserName, parseBody } from '../drf-compat/parse-body.js';
+import {
+  ApiError,
+  MethodNotAllowed,
+  NotAuthenticated,
+  PermissionDenied,
+  ServerError,
+} from '../errors.js';
+import { checkThrottles } from '../throttling/check-throttles.js';
+import type { Throttle } from '../throttling/throttle.js';
+import type { Token } from '../tokens/token.js';
+import { ANONYMOUS_USER, type RequestUser } from '../users/user.js';
+import { negotiate } from './content-negotiation.js';
+import type { Request, ViewRequest } from './request.js';
+import { type FieldMetadata, viewMetadata } from './view-metadata.js';
+import { errorResponse, jsonResponse, type ViewResponse } from './view-response.js';
+
+/** What a handler returns: DRF's `Response(data, status, headers)`. */
+export interface ViewResult {
+  readonly status?: number;
+  readonly data?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+/** A method handler of a view; returning nothing means 200 with no body, as DRF's `Response()`. */
+export type Handler = (
+  request: Request,
+  // biome-ignore lint/suspicious/noConfusingVoidType: handlers may end without a return, like DRF views returning Response().
+) => ViewResult | void | Promise<ViewResult | void>;
+
+const HANDLER_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+type HandlerMethod = (typeof HANDLER_METHODS)[number];
+
+/** A view's declaration, as a DRF `APIView` subclass declares its class attributes. */
+export interface ViewOptions extends Partial<Record<HandlerMethod, Handler>> {
+  /** Shown by OPTIONS, as DRF's view name (e.g. `Build Trigger`). */
+  readonly name?: string;
+  readonly description?: string;
+  readonly authentication?: readonly Authenticator[];
+  readonly permissions?: readonly Permission[];
+  /** Throttles, run after permissions; every one sees each request (DRF's `throttle_classes`). */
+  readonly throttles?: readonly Throttle[];
+  /** The scope `ScopedRateThrottle` reads (DRF's `throttle_scope`). */
+  readonly throttleScope?: string;
+  /** Body parsers, in DRF's `parser_classes` order; default JSON, form, multipart. */
+  readonly parsers?: readonly BodyParserName[];
+  /** Field descriptions OPTIONS lists under `actions` for POST and PUT, as DRF's serializers. */
+  readonly fields?: Readonly<Record<string, FieldMetadata>>;
+}
+
+/** Options for one call of `View.handle`. */
+export interface HandleOptions {
+  /** Route parameters matched by the adapter. */
+  readonly params?: Readonly<Record<string, string>>;
+  /** Told about every 5xx answer (store outages, bugs); never given a key or a password. */
+  readonly reportError?: (error: unknown) => void;
+}
+
+/** A framework-free view: runs DRF's order of checks and answers with a `ViewResponse`. */
+export interface View {
+  readonly options: ViewOptions;
+  /** DRF's allowed methods, e.g. `['POST', 'OPTIONS']`. */
+  readonly allowedMethods: readonly string[];
+  /** The `Allow` header value every response carries. */
+  readonly allow: string;
+  /** Content negotiation, authentication, permissions, throttles, then the method's handler. */
+  handle(request: ViewRequest, options?: HandleOptions): Promise<ViewResponse>;
+  /**
+   * Content negotiation, authentication, permissions and throttles only, for adapters that run a
+   * framework-native handler afterwards. Throws `ApiError`; render it with `renderError`.
+   */
+  check(request: ViewRequest, params?: Readonly<Record<string, string>>): Promise<Request>;
+  /** Renders any thrown value as DRF does (401/403 rule, `Allow`, `Retry-After`). */
+  renderError(error: unknown, reportError?: (error: unknown) => void): ViewResponse;
+}
+
+const DEFAULT_PARSERS: readonly BodyParserName[] = ['json', 'form', 'multipart'];
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Declares a view.
+ * @example
+ * const buildTrigger = defineView({
+ *   name: 'Build Trigger',
+ *   authentication: [tokenAuthentication],
+ *   permissions: [IsAuthenticated],
+ *   post: () => {},
+ * });
+ */
+export function defineView(options: ViewOptions): View {
+  const authentication = options.authentication ?? [];
+  const permissions = options.permissions ?? [];
+  const throttles = options.throttles ?? [];
+  const parsers = options.parsers ?? DEFAULT_PARSERS;
+  // DRF lists allowed methods in `http_method_names` order; HEAD follows GET, OPTIONS is always on.
+  const allowedMethods = [
+    ...HANDLER_METHODS.filter((method) => options[method]).map((m) => m.toUpperCase()),
+    ...(options.get ? ['HEAD'] : []),
+    'OPTIONS',
+  ];
+  const allow = allowedMethods.join(', ');
+  const authenticateHeader = authentication[0]?.authenticateHeader?.();
+
+  async function authenticate(
+    raw: ViewRequest,
+    params: Readonly<Record<string, string>>,
+  ): Promise<Request> {
+    let user: RequestUser = ANONYMOUS_USER;
+    let auth: Token | null = null;
+    let authenticated = false;
+    for (const authenticator of authentication) {
+      const result = await authenticator.authenticate(raw);
+      if (result) {
+        user = result.user;
+        auth = result.auth;
+        authenticated = true;
+        break;
+      }
+    }
+    let parsed: Promise<unknown> | undefined;
+    const request: Request = {
+      method: raw.method,
+      user,
+      auth,
+      params,
+      raw,
+      data: () => {
+        parsed ??= raw
+          .readBody()
+          .then((body) => parseBody(raw.header('content-type'), body, parsers));
+        return parsed;
+      },
+    };
+    await checkPermissions(request, authenticated);
+    // Most views have no throttle: skipping the call spares an async step on every request.
+    if (throttles.length > 0) await checkThrottles(throttles, request, options);
+    return request;
+  }
+
+  async function checkPermissions(request: Request, authenticated: boolean): Promise<void> {
+    for (const permission of permissions) {
+      const allowed = permission.hasPermission(request);
+      if (allowed === true || (allowed !== false && (await allowed))) continue;
+      // DRF: with authenticators declared and none succeeded, the answer is "not authenticated".
+      if (authentication.length > 0 && !authenticated) throw new NotAuthenticated();
+      const message =
+        typeof permission.message === 'function' ? permission.message(request) : permission.message;
+      throw new PermissionDenied(message, permission.code);
+    }
+  }
+
+  async function check(
+    raw: ViewRequest,
+    params: Readonly<Record<string, string>> = NO_PARAMS,
+  ): Promise<Request> {
+    negotiate(raw.header('accept'), raw.query('format'));
+    // `return await`: one microtask, where returning the promise from an async function takes three.
+    return await authenticate(raw, params);
+  }
+
+  // Every request looks its handler up: the usual upper-case names are found in one Map read.
+  const handlers = new Map<string, Handler>();
+  for (const method of HANDLER_METHODS) {
+    const handler = options[method];
+    if (handler) handlers.set(method.toUpperCase(), handler);
+  }
+  if (options.get) handlers.set('HEAD', options.get);
+  handlers.set('OPTIONS', () => ({ data: viewMetadata(options, parsers) }));
+
+  function handlerFor(method: string): Handler | undefined {
+    const handler = handlers.get(method);
+    if (handler !== undefined || method === 'HEAD' || method === 'OPTIONS') return handler;
+    const name = method.toLowerCase();
+    return (HANDLER_METHODS as readonly string[]).includes(name)
+      ? options[name as HandlerMethod]
+      : undefined;
+  }
+
+  function renderError(error: unknown, reportError?: (error: unknown) => void): ViewResponse {
+    const apiError = error instanceof ApiError ? error : new ServerError();
+    if (apiError.status >= 500) reportError?.(error);
+    return errorResponse(apiError, allow, authenticateHeader);
+  }
+
+  async function handle(
+    raw: ViewRequest,
+    handleOptions: HandleOptions = {},
+  ): Promise<ViewResponse> {
+    try {
+      const request = await check(raw, handleOptions.params);
+      const handler = handlerFor(raw.method);
+      if (!handler) throw new MethodNotAllowed(raw.method);
+      const result = (await handler(request)) ?? undefined;
+      return jsonResponse(result?.status ?? 200, result?.data, allow, result?.headers);
+    } catch (error) {
+      return renderError(error, handleOptions.reportError);
+    }
+  }
+
+  return { options, allowedMethods, allow, handle, check, renderError };
+}
