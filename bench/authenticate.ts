@@ -10,16 +10,20 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { systemClock } from '../src/core/clock.js';
+import {
+  DEFAULT_SETTINGS,
+  type TesseraSettings,
+  THROTTLING_OFF,
+} from '../src/core/config/settings.js';
 import { AuthenticationFailed } from '../src/core/errors.js';
-import { generateKey, keyDigest, keyPreview } from '../src/core/key-format.js';
+import type { ViewRequest } from '../src/core/http/request.js';
 import { PasswordHasher } from '../src/core/passwords/index.js';
-import type { ViewRequest } from '../src/core/request.js';
-import { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from '../src/core/settings.js';
 import type { Store } from '../src/core/store.js';
 import { createTessera } from '../src/core/tessera.js';
-import { TokenCache } from '../src/core/token-cache.js';
-import { createUser } from '../src/core/users.js';
+import { systemClock } from '../src/core/time/clock.js';
+import { generateKey, keyDigest, keyPreview } from '../src/core/tokens/key-format.js';
+import { TokenCache } from '../src/core/tokens/token-cache.js';
+import { createUser } from '../src/core/users/users.js';
 import { openStore } from '../src/stores/open-store.js';
 import { openSqliteStore } from '../src/stores/sqlite/index.js';
 import { median } from './interleaved-load.js';

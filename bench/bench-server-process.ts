@@ -4,12 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../src/core/clock.js';
+import {
+  DEFAULT_SETTINGS,
+  type TesseraSettings,
+  THROTTLING_OFF,
+} from '../src/core/config/settings.js';
 import { encodePbkdf2, generateSalt } from '../src/core/passwords/django-pbkdf2.js';
 import { PasswordHasher } from '../src/core/passwords/index.js';
-import { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from '../src/core/settings.js';
-import { issueDefaultToken } from '../src/core/token-issuer.js';
-import { createUser } from '../src/core/users.js';
+import { systemClock } from '../src/core/time/clock.js';
+import { issueDefaultToken } from '../src/core/tokens/token-issuer.js';
+import { createUser } from '../src/core/users/users.js';
 import { buildServer } from '../src/server/app.js';
 import { openSqliteStore } from '../src/stores/sqlite/index.js';
 import type { BenchServerConfig, BenchServerReady } from './bench-server.js';

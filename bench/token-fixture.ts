@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { generateKey, keyDigest, keyPreview } from '../src/core/key-format.js';
+import { generateKey, keyDigest, keyPreview } from '../src/core/tokens/key-format.js';
 
 const USERS = 1000;
 const CREATED = '2026-01-01 00:00:00.000000';
