@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, IRouter, Request, RequestHandler } from 'express';
+import type { Authenticator } from '../core/auth/authenticator.js';
 import { handlerErrorResponse } from '../core/http/api-error-response.js';
 import { nodeViewRequest } from '../core/http/node-view-request.js';
 import { writeViewResponse } from '../core/http/node-view-response.js';
@@ -10,31 +11,37 @@ import {
   type RouteGuardOptions,
 } from '../core/http/route-guard.js';
 import type { View } from '../core/http/view.js';
-import type { Token } from '../core/tokens/token.js';
-import type { RequestUser } from '../core/users/user.js';
+import { type AdapterTessera, bodyLimitOf } from './adapter-tessera.js';
+import { hostParserErrorResponse, withHostParsedBody } from './host-parsed-body.js';
+import type { TesseraRequestState } from './request-state.js';
 
 declare global {
-  // Express's own extension point for request properties (as @types/passport uses it).
+  // Express's own extension point for request properties. tessera's answer lives under its own
+  // name rather than `user`: @types/passport declares `Request.user?: Express.User`, and two
+  // declarations of one property with different types do not compile together.
   namespace Express {
     interface Request {
-      /** The user tessera authenticated, or Django's anonymous user; set by `protect`. */
-      user: RequestUser;
-      /** The token that authenticated the request, or null (DRF's `request.auth`). */
-      auth: Token | null;
+      /** Who the request is (`user`, `auth`); set by `protect` on the routes it guards. */
+      tessera: TesseraRequestState;
     }
   }
 }
 
 /** Options every Express helper of tessera takes. */
 export interface ExpressOptions {
-  /** Largest body a handler may read, in bytes (413 beyond). Default 1 MiB. */
+  /** What `createTessera` returned: its body limit, and `protect`'s default authentication. */
+  readonly tessera?: AdapterTessera;
+  /** Largest body a handler may read, in bytes (413 beyond). Default the tessera's setting. */
   readonly maxBodyBytes?: number;
   /** Told about every 5xx answer (never given a key or a password). Default `console.error`. */
   readonly reportError?: (error: unknown) => void;
 }
 
 /** A DRF declaration for Express routes: authenticators, permissions, the methods they answer. */
-export interface ProtectOptions extends RouteGuardOptions, ExpressOptions {}
+export interface ProtectOptions extends Omit<RouteGuardOptions, 'authentication'>, ExpressOptions {
+  /** DRF's `authentication_classes`; default `[tessera.tokenAuthentication]`. */
+  readonly authentication?: readonly Authenticator[];
+}
 
 interface GuardedRequest {
   readonly guard: RouteGuard;
@@ -55,20 +62,23 @@ function routeParams(request: Request): Record<string, string> {
 
 function toViewRequest(request: Request, maxBodyBytes: number | undefined): ViewRequest {
   // `originalUrl`: a router mounted under a prefix sees a shortened `url`.
-  return nodeViewRequest(request, {
+  const viewRequest = nodeViewRequest(request, {
     maxBodyBytes,
     remoteAddress: request.ip,
     url: request.originalUrl,
   });
+  // `app.use(express.json())` before tessera: the parsed body is the data (see hostParsedBody).
+  return withHostParsedBody(viewRequest, request);
 }
 
 /**
  * Mounts a view on every method of `path` (`router.all`), so DRF's order holds: authentication
  * and permissions answer before a 405, and every answer carries `Allow`. The body is read only
- * when the handler asks, through the core's parsers: mount views before `express.json()`. Bound
- * slow clients on the server `app.listen` returns (README, "Use with your framework").
+ * when the handler asks, through the core's parsers, as DRF parses it; after `express.json()` or
+ * `express.urlencoded()`, the body they parsed is taken as it is. Bound slow clients on the
+ * server `app.listen` returns (README, "Use with your framework").
  * @example
- * mountView(app, '/api-token-auth/', obtainTokenView({ store, passwords, clock, loginTokenLimit: 10 }));
+ * mountView(app, '/api-token-auth/', tessera.views.obtainToken, { tessera });
  */
 export function mountView(
   router: IRouter,
@@ -77,8 +87,9 @@ export function mountView(
   options: ExpressOptions = {},
 ): void {
   const reportError = options.reportError ?? reportToConsole;
+  const maxBodyBytes = bodyLimitOf(options.maxBodyBytes, options.tessera);
   router.all(path, async (request, response) => {
-    const answer = await view.handle(toViewRequest(request, options.maxBodyBytes), {
+    const answer = await view.handle(toViewRequest(request, maxBodyBytes), {
       params: routeParams(request),
       reportError,
     });
@@ -88,18 +99,23 @@ export function mountView(
 
 /**
  * Middleware running DRF's checks for Express's own handlers: use it with `all` on the route's
- * path, and list the methods its handlers answer. It sets `req.user` and `req.auth` and the
- * `Allow` header; for other methods it answers itself (401/403, OPTIONS metadata, then 405).
+ * path, and list the methods its handlers answer. It sets `req.tessera` (`user`, `auth`) and
+ * the `Allow` header; for other methods it answers itself (401/403, OPTIONS metadata, then 405).
  * @example
  * app.route('/api/build-trigger/')
- *   .all(protect({ authentication: [tokenAuthentication], permissions: [IsAuthenticated], methods: ['POST'] }))
- *   .post((req, res) => { res.status(200).end(); });
+ *   .all(protect({ tessera, permissions: [IsAuthenticated], methods: ['POST'] }))
+ *   .post((req, res) => { res.json({ by: req.tessera.user.username }); });
  */
 export function protect(options: ProtectOptions): RequestHandler {
-  const { maxBodyBytes, reportError = reportToConsole, ...declaration } = options;
-  const guard = defineRouteGuard(declaration);
+  const { tessera, maxBodyBytes, reportError = reportToConsole, ...declaration } = options;
+  const guard = defineRouteGuard({
+    ...declaration,
+    authentication:
+      declaration.authentication ?? (tessera ? [tessera.tokenAuthentication] : undefined),
+  });
+  const bodyLimit = bodyLimitOf(maxBodyBytes, tessera);
   return async (request, response, next) => {
-    const result = await guard.check(toViewRequest(request, maxBodyBytes), {
+    const result = await guard.check(toViewRequest(request, bodyLimit), {
       params: routeParams(request),
       reportError,
     });
@@ -107,8 +123,7 @@ export function protect(options: ProtectOptions): RequestHandler {
       writeViewResponse(response, result.response);
       return;
     }
-    request.user = result.request.user;
-    request.auth = result.request.auth;
+    request.tessera = { user: result.request.user, auth: result.request.auth };
     guardedRequests.set(request, { guard, reportError });
     response.setHeader('allow', guard.allow);
     next();
@@ -118,8 +133,9 @@ export function protect(options: ProtectOptions): RequestHandler {
 /**
  * An error handler rendering tessera's `ApiError`s in DRF's shape (`{"detail": …}`, exact
  * `Content-Type`, `Allow` and `WWW-Authenticate` on protected routes), and any other error on a
- * protected route as DRF's 500. Errors with a 4xx `status` of their own (body-parser's) and
- * errors elsewhere go on to the next error handler.
+ * protected route as DRF's 500. body-parser's errors (`express.json()` on a malformed body) are
+ * DRF's 400/413/415 without body bytes, and never reported: body-parser keeps the body on them.
+ * Other errors with a 4xx `status` of their own, and errors elsewhere, go on to the next handler.
  * @example
  * app.use(errorHandler());
  */
@@ -132,7 +148,8 @@ export function errorHandler(
     const reportError = options.reportError ?? guarded?.reportError ?? reportToConsole;
     const answer = response.headersSent
       ? undefined
-      : handlerErrorResponse(error, guarded?.guard, reportError);
+      : (hostParserErrorResponse(error, request.headers['content-type']) ??
+        handlerErrorResponse(error, guarded?.guard, reportError));
     if (answer) writeViewResponse(response, answer);
     else next(error);
   };

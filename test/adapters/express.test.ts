@@ -6,6 +6,8 @@ import express from 'express';
 import { errorHandler, mountView, protect } from '../../src/adapters/express.js';
 import { IsAuthenticated } from '../../src/core/auth/permissions.js';
 import { PermissionDenied, ValidationError } from '../../src/core/errors.js';
+import { createTessera } from '../../src/core/tessera.js';
+import { generateKey } from '../../src/core/tokens/key-format.js';
 import { runDrfParitySuite } from '../parity/drf-parity-suite.js';
 import { sendRaw } from '../parity/raw-http-client.js';
 import { runAdapterConformance } from './adapter-conformance.js';
@@ -61,7 +63,7 @@ runDrfParitySuite(adapterParityTarget('Express 5 adapter, protect + Express hand
 runAdapterConformance('Express 5 adapter', serveViews);
 
 describe('Express 5 adapter: protect and errorHandler', () => {
-  test('a handler reads req.user and req.auth without casts; Allow is on its answer', async () => {
+  test('a handler reads req.tessera.user and .auth without casts; Allow is on its answer', async () => {
     const seed = await seedViews();
     const key = await userWithKey(seed, 'express_alice');
     const app = express();
@@ -69,7 +71,10 @@ describe('Express 5 adapter: protect and errorHandler', () => {
       .route('/me/')
       .all(protect({ authentication: [seed.tokenAuthentication], methods: ['GET'] }))
       .get((request, response) => {
-        response.json({ username: request.user.username, kind: request.auth?.kind ?? null });
+        response.json({
+          username: request.tessera.user.username,
+          kind: request.tessera.auth?.kind ?? null,
+        });
       });
     const server = await start(app);
     try {
@@ -120,7 +125,7 @@ describe('Express 5 adapter: protect and errorHandler', () => {
     }
   });
 
-  test("on a protected route, a bug is DRF's 500 (reported); a body-parser 400 stays Express's", async () => {
+  test("on a protected route, a bug is DRF's 500 (reported); a body-parser 400 is DRF-shaped", async () => {
     const seed = await seedViews();
     const reported: unknown[] = [];
     const app = express();
@@ -145,34 +150,174 @@ describe('Express 5 adapter: protect and errorHandler', () => {
         body: '{"a":',
       });
       assert.equal(malformed.status, 400);
-      assert.match(malformed.headers['content-type'] ?? '', /^text\/html/);
+      assert.equal(malformed.headers['content-type'], 'application/json');
+      assert.equal(
+        malformed.body,
+        '{"detail":"JSON parse error - Expecting value: line 1 column 6 (char 5)"}',
+      );
+      assert.equal(reported.length, 1);
     } finally {
       await server.close();
       await seed.store.close();
     }
   });
+});
 
-  test('a view mounted after express.json() fails loudly instead of seeing an empty body', async () => {
+describe('Express 5 adapter: an app that parses bodies before tessera (app.use(express.json()))', () => {
+  const PASSWORD = 'Sesame-never-logged-42';
+
+  /** Records what reaches console.error while `run` runs (Express's default error logging). */
+  async function consoleErrors(run: () => Promise<void>): Promise<string[]> {
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...parts: unknown[]) => {
+      lines.push(parts.map((part) => inspect(part)).join(' '));
+    };
+    try {
+      await run();
+    } finally {
+      console.error = original;
+    }
+    return lines;
+  }
+
+  async function hostParsingApp() {
     const seed = await seedViews();
+    await userWithKey(seed, 'express_parsed', PASSWORD);
+    const tessera = createTessera({ store: seed.store });
     const logged: string[] = [];
+    const reportError = (error: unknown) => logged.push(inspect(error));
     const app = express();
     app.use(express.json());
-    mountView(app, '/api-token-auth/', seed.obtainToken, {
-      reportError: (error) => logged.push(String(error)),
-    });
+    app.use(express.urlencoded({ extended: false }));
+    mountView(app, '/api-token-auth/', seed.obtainToken, { tessera, reportError });
+    app
+      .route('/echo/')
+      .all(protect({ tessera, permissions: [IsAuthenticated], methods: ['POST'], reportError }))
+      .post((request, response) => {
+        response.json({ body: request.body as unknown });
+      });
+    app.use(errorHandler({ reportError }));
     const server = await start(app);
+    return {
+      seed,
+      logged,
+      server,
+      async close() {
+        await server.close();
+        await tessera.close();
+        await seed.store.close();
+      },
+    };
+  }
+
+  test('a JSON login and a form login answer 200 with the token', async () => {
+    const app = await hostParsingApp();
     try {
-      const res = await sendRaw(server.baseUrl, {
+      const json = await sendRaw(app.server.baseUrl, {
         method: 'POST',
         path: '/api-token-auth/',
         headers: { 'Content-Type': 'application/json' },
-        body: '{"username":"a","password":"b"}',
+        body: JSON.stringify({ username: 'express_parsed', password: PASSWORD }),
       });
-      assert.equal(res.status, 500);
-      assert.match(logged.join('\n'), /already read by another body parser/);
+      assert.equal(json.status, 200, json.body);
+      assert.match(json.body, /^\{"token":"tsr_[0-9A-Za-z]{38}"\}$/);
+      const form = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/api-token-auth/',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: `username=express_parsed&password=${PASSWORD}`,
+      });
+      assert.equal(form.status, 200, form.body);
+      const missing = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/api-token-auth/',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"username":"express_parsed"}',
+      });
+      assert.equal(missing.status, 400);
+      assert.equal(missing.body, '{"password":["This field is required."]}');
     } finally {
-      await server.close();
-      await seed.store.close();
+      await app.close();
+    }
+  });
+
+  test('malformed JSON → DRF-shaped 400 without body bytes; the password reaches no log', async () => {
+    const app = await hostParsingApp();
+    try {
+      const body = `{"username":"express_parsed","password":"${PASSWORD}",}`;
+      let res: Awaited<ReturnType<typeof sendRaw>> | undefined;
+      const printed = await consoleErrors(async () => {
+        res = await sendRaw(app.server.baseUrl, {
+          method: 'POST',
+          path: '/api-token-auth/',
+          headers: { 'Content-Type': 'application/json' },
+          body,
+        });
+      });
+      assert.equal(res?.status, 400);
+      assert.equal(res?.headers['content-type'], 'application/json');
+      // Python's message for this body, as DRF gives it.
+      assert.equal(
+        res?.body,
+        '{"detail":"JSON parse error - Expecting property name enclosed in double quotes: line 1 column 66 (char 65)"}',
+      );
+      assert.deepEqual(app.logged, []);
+      for (const line of printed) assert.ok(!line.includes(PASSWORD), line);
+      const tooLarge = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/echo/',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ password: PASSWORD, padding: 'x'.repeat(200 * 1024) }),
+      });
+      assert.equal(tooLarge.status, 413);
+      assert.equal(tooLarge.body, '{"detail":"Request body is too large."}');
+      assert.deepEqual(app.logged, []);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("protect answers first; the handler reads the host's parsed body", async () => {
+    const app = await hostParsingApp();
+    try {
+      const key = await userWithKey(app.seed, 'express_echo');
+      const anonymous = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/echo/',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"a":1}',
+      });
+      assert.equal(anonymous.status, 401);
+      const res = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/echo/',
+        headers: { 'Content-Type': 'application/json', Authorization: `Token ${key}` },
+        body: '{"a":1}',
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.body, '{"body":{"a":1}}');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('protect({ tessera }) authenticates with its key-guessing limit: the 61st bad key → 429', async () => {
+    const app = await hostParsingApp();
+    try {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 61; attempt++) {
+        const res = await sendRaw(app.server.baseUrl, {
+          method: 'POST',
+          path: '/echo/',
+          headers: { Authorization: `Token ${generateKey()}` },
+        });
+        statuses.push(res.status);
+      }
+      assert.deepEqual(statuses.slice(0, 60), Array(60).fill(401));
+      assert.equal(statuses[60], 429);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -15,6 +15,11 @@ export interface ViewRequest {
   query(name: string): string | undefined;
   /** The raw body, read once and only when a handler asks for it; enforces the size limit. */
   readBody(): Promise<Uint8Array>;
+  /**
+   * The body as the host framework already parsed it (Express's `express.json()` ran first and
+   * consumed the stream), boxed so an absent body stays distinct; `data()` then returns it as is.
+   */
+  readonly hostParsedBody?: { readonly data: unknown };
   /** The peer address (or the client address derived from trusted proxies). */
   readonly remoteAddress: string | undefined;
 }

@@ -127,9 +127,9 @@ export function defineView(options: ViewOptions): View {
       params,
       raw,
       data: () => {
-        parsed ??= raw
-          .readBody()
-          .then((body) => parseBody(raw.header('content-type'), body, parsers));
+        parsed ??= raw.hostParsedBody
+          ? Promise.resolve(raw.hostParsedBody.data)
+          : raw.readBody().then((body) => parseBody(raw.header('content-type'), body, parsers));
         return parsed;
       },
     };

@@ -1,0 +1,16 @@
+import type { Tessera } from '../core/tessera.js';
+
+/**
+ * What an adapter takes from `createTessera`'s result: its token authentication (with the
+ * key-guessing limit, the token cache, events and last-used records) and its settings (the body
+ * limit). Adapters take this, never a bare store, so there is one way to build authentication.
+ */
+export type AdapterTessera = Pick<Tessera, 'tokenAuthentication' | 'settings'>;
+
+/** The body limit an adapter enforces: the one given, else the tessera's, else the core default. */
+export function bodyLimitOf(
+  given: number | undefined,
+  tessera: AdapterTessera | undefined,
+): number | undefined {
+  return given ?? tessera?.settings.maxBodyBytes;
+}
