@@ -14,3 +14,15 @@ export function bodyLimitOf(
 ): number | undefined {
   return given ?? tessera?.settings.maxBodyBytes;
 }
+
+/**
+ * Fails fast for a JavaScript caller still passing `{ store }`: adapters once built token
+ * authentication from it, with no key-guessing limit, no cache and no events.
+ */
+export function refuseBareStore(options: object, entry: string): void {
+  if ('store' in options) {
+    throw new TypeError(
+      `tessera: ${entry} takes { tessera } (what createTessera({ store }) returns), not { store }`,
+    );
+  }
+}

@@ -8,7 +8,6 @@ import type {
   RouteOptions,
 } from 'fastify';
 import type { Authenticator } from '../core/auth/authenticator.js';
-import { TokenAuthentication } from '../core/auth/token-authentication.js';
 import { handlerErrorResponse } from '../core/http/api-error-response.js';
 import { nodeViewRequest } from '../core/http/node-view-request.js';
 import type { Request, ViewRequest } from '../core/http/request.js';
@@ -20,9 +19,9 @@ import {
 } from '../core/http/route-guard.js';
 import type { View } from '../core/http/view.js';
 import type { ViewResponse } from '../core/http/view-response.js';
-import type { TokenLookup } from '../core/store.js';
 import type { Token } from '../core/tokens/token.js';
 import { ANONYMOUS_USER, type RequestUser } from '../core/users/user.js';
+import { type AdapterTessera, bodyLimitOf, refuseBareStore } from './adapter-tessera.js';
 
 /** A route's DRF declaration, given as its `config.tessera`; methods come from the route. */
 export type RouteDeclaration = Omit<RouteGuardOptions, 'methods'>;
@@ -42,7 +41,9 @@ declare module 'fastify' {
 
 /** Options of `mountView`. */
 export interface MountOptions {
-  /** Largest body a handler may read, in bytes (413 beyond). Default 1 MiB. */
+  /** What `createTessera` returned: its body limit (`settings.maxBodyBytes`). */
+  readonly tessera?: AdapterTessera;
+  /** Largest body a handler may read, in bytes (413 beyond). Default the tessera's setting. */
   readonly maxBodyBytes?: number;
 }
 
@@ -72,7 +73,7 @@ function reporterFor(request: FastifyRequest): (error: unknown) => void {
  * answer before a 405, and every answer carries `Allow`. The view runs in `onRequest`, before
  * Fastify parses any body; a handler reads the body through the core's parsers.
  * @example
- * mountView(app, '/api/build-trigger/', buildTrigger);
+ * mountView(app, '/api-token-auth/', tessera.views.obtainToken, { tessera });
  */
 export function mountView(
   app: FastifyInstance,
@@ -80,9 +81,10 @@ export function mountView(
   view: View,
   options: MountOptions = {},
 ): void {
+  const maxBodyBytes = bodyLimitOf(options.maxBodyBytes, options.tessera);
   app.all(path, {
     onRequest: async (request, reply) => {
-      const response = await view.handle(toViewRequest(request, options.maxBodyBytes), {
+      const response = await view.handle(toViewRequest(request, maxBodyBytes), {
         params: request.params as Record<string, string>,
         reportError: reporterFor(request),
       });
@@ -95,13 +97,14 @@ export function mountView(
 
 /** Options of the `tessera` plugin. */
 export interface TesseraPluginOptions {
-  /** Authenticators of routes that name none; default token authentication on `store`. */
+  /**
+   * What `createTessera` returned: routes that name no authenticators use its token
+   * authentication (key-guessing limit, cache, events, last-used records); its body limit.
+   */
+  readonly tessera?: AdapterTessera;
+  /** Authenticators of routes that name none; default `[tessera.tokenAuthentication]`. */
   readonly authentication?: readonly Authenticator[];
-  /** Where token authentication looks keys up, when `authentication` is not given. */
-  readonly store?: TokenLookup;
-  /** `Authorization` schemes token authentication accepts; default `['Token']`. */
-  readonly keywords?: readonly string[];
-  /** Largest body a handler may read through the core, in bytes. Default 1 MiB. */
+  /** Largest body a handler may read through the core, in bytes. Default the tessera's setting. */
   readonly maxBodyBytes?: number;
 }
 
@@ -141,11 +144,10 @@ function hookList(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
 }
 
 async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions): Promise<void> {
+  refuseBareStore(options, 'the Fastify plugin');
+  const maxBodyBytes = bodyLimitOf(options.maxBodyBytes, options.tessera);
   const defaultAuthentication =
-    options.authentication ??
-    (options.store
-      ? [new TokenAuthentication({ store: options.store, keywords: options.keywords })]
-      : []);
+    options.authentication ?? (options.tessera ? [options.tessera.tokenAuthentication] : []);
   const checked = new WeakMap<FastifyRequest, Request>();
   const guards = new WeakMap<FastifyRequest, RouteGuard>();
   const paths = new Map<string, DeclaredPath>();
@@ -174,7 +176,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<FastifyReply | undefined> {
-    const result = await guard.check(toViewRequest(request, options.maxBodyBytes), {
+    const result = await guard.check(toViewRequest(request, maxBodyBytes), {
       params: request.params as Record<string, string>,
       reportError: reporterFor(request),
     });
@@ -236,7 +238,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
  * Node's whole-request timeout off: set `requestTimeout`, `connectionTimeout` and
  * `http.headersTimeout` on the instance (README, "Use with your framework").
  * @example
- * await app.register(tessera, { store });
+ * await app.register(tessera, { tessera: createTessera({ store }) });
  * app.post('/api/build-trigger/', { config: { tessera: { permissions: [IsAuthenticated] } } },
  *   async (request) => ({ triggered_by: request.user.username }));
  */

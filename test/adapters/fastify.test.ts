@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { mountView, tessera } from '../../src/adapters/fastify.js';
 import { IsAuthenticated } from '../../src/core/auth/permissions.js';
 import { ValidationError } from '../../src/core/errors.js';
+import { createTessera } from '../../src/core/tessera.js';
+import { generateKey } from '../../src/core/tokens/key-format.js';
 import { runDrfParitySuite } from '../parity/drf-parity-suite.js';
 import { runAdapterConformance } from './adapter-conformance.js';
 import {
@@ -42,10 +44,12 @@ const serveViews: ServeSeedApp = async (seed, { maxBodyBytes, log }) => {
 runDrfParitySuite(adapterParityTarget('Fastify 5 adapter, mountView', serveViews));
 runAdapterConformance('Fastify 5 adapter', serveViews);
 
-/** An app with the plugin on `seed`'s store and a few declared routes. */
+/** An app with the plugin on a tessera over `seed`'s store, and a few declared routes. */
 async function pluginApp(seed: SeedViews, logged: string[] = []): Promise<FastifyInstance> {
   const app = fastifyWithLog((entry) => logged.push(entry));
-  await app.register(tessera, { store: seed.store });
+  const wired = createTessera({ store: seed.store });
+  app.addHook('onClose', () => wired.close());
+  await app.register(tessera, { tessera: wired });
   app.post(
     '/api/build-trigger/',
     { config: { tessera: { name: 'Build Trigger', permissions: [IsAuthenticated] } } },
@@ -182,6 +186,44 @@ describe('Fastify 5 adapter: the tessera plugin and config.tessera routes', () =
       assert.equal(JSON.parse(malformed.body).code, 'FST_ERR_CTP_INVALID_JSON_BODY');
     } finally {
       await app.close();
+      await seed.store.close();
+    }
+  });
+
+  test("the plugin's default authentication is the tessera's: the 61st bad key from one address → 429", async () => {
+    const seed = await seedViews();
+    const app = await pluginApp(seed);
+    try {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 61; attempt++) {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/build-trigger/',
+          headers: { authorization: `Token ${generateKey()}` },
+        });
+        statuses.push(res.statusCode);
+      }
+      assert.deepEqual(statuses.slice(0, 60), Array(60).fill(401));
+      assert.equal(statuses[60], 429);
+    } finally {
+      await app.close();
+      await seed.store.close();
+    }
+  });
+
+  test('a JavaScript caller passing { store } is told to pass { tessera }', async () => {
+    const seed = await seedViews();
+    const app = Fastify();
+    try {
+      await assert.rejects(
+        async () => {
+          await app.register(tessera, { store: seed.store } as object);
+          await app.ready();
+        },
+        { name: 'TypeError', message: /takes \{ tessera \}/ },
+      );
+    } finally {
+      await app.close().catch(() => {});
       await seed.store.close();
     }
   });
