@@ -1,4 +1,5 @@
 import type { Context, Env, ErrorHandler, Hono, MiddlewareHandler, Schema } from 'hono';
+import type { Authenticator } from '../core/auth/authenticator.js';
 import { DEFAULT_SETTINGS } from '../core/config/settings.js';
 import { headerFromLines } from '../core/drf-compat/header-lines.js';
 import { handlerErrorResponse } from '../core/http/api-error-response.js';
@@ -16,26 +17,43 @@ import type { View } from '../core/http/view.js';
 import type { ViewResponse } from '../core/http/view-response.js';
 import type { Token } from '../core/tokens/token.js';
 import type { RequestUser } from '../core/users/user.js';
+import { type AdapterTessera, bodyLimitOf } from './adapter-tessera.js';
 
-declare module 'hono' {
-  interface ContextVariableMap {
-    /** The user tessera authenticated, or Django's anonymous user; set by `protect`. */
-    user: RequestUser;
-    /** The token that authenticated the request, or null (DRF's `request.auth`). */
-    auth: Token | null;
-  }
-}
+/**
+ * What `protect` sets on the context, as Hono types its variables: an app's own generic rather
+ * than a global `ContextVariableMap` augmentation, which would claim `user` in every Hono app
+ * of the program, protected or not.
+ */
+export type TesseraVariables = {
+  /** The user tessera authenticated, or Django's anonymous user: `c.get('user')`. */
+  user: RequestUser;
+  /** The token that authenticated the request, or null (DRF's `request.auth`): `c.get('auth')`. */
+  auth: Token | null;
+};
+
+/**
+ * The environment of an app (or sub-app) whose routes `protect` guards.
+ * @example
+ * const app = new Hono<TesseraEnv>();
+ * app.get('/me/', (c) => c.json({ username: c.get('user').username }));
+ */
+export type TesseraEnv = { Variables: TesseraVariables };
 
 /** Options every Hono helper of tessera takes. */
 export interface HonoOptions {
-  /** Largest body a handler may read, in bytes (413 beyond). Default 1 MiB. */
+  /** What `createTessera` returned: its body limit, and `protect`'s default authentication. */
+  readonly tessera?: AdapterTessera;
+  /** Largest body a handler may read, in bytes (413 beyond). Default the tessera's setting. */
   readonly maxBodyBytes?: number;
   /** Told about every 5xx answer (never given a key or a password). Default `console.error`. */
   readonly reportError?: (error: unknown) => void;
 }
 
 /** A DRF declaration for Hono routes: authenticators, permissions, the methods they answer. */
-export interface ProtectOptions extends RouteGuardOptions, HonoOptions {}
+export interface ProtectOptions extends Omit<RouteGuardOptions, 'authentication'>, HonoOptions {
+  /** DRF's `authentication_classes`; default `[tessera.tokenAuthentication]`. */
+  readonly authentication?: readonly Authenticator[];
+}
 
 interface GuardedRequest {
   readonly guard: RouteGuard;
@@ -100,7 +118,7 @@ export function toResponse(response: ViewResponse): Response {
  * the handler asks, through the core's parsers. Bound slow clients through `serve`'s
  * `serverOptions` (README, "Use with your framework").
  * @example
- * mountView(app, '/api-token-auth/', obtainTokenView({ store, passwords, clock, loginTokenLimit: 10 }));
+ * mountView(app, '/api-token-auth/', tessera.views.obtainToken, { tessera });
  */
 export function mountView<E extends Env, S extends Schema, P extends string>(
   app: Hono<E, S, P>,
@@ -109,9 +127,10 @@ export function mountView<E extends Env, S extends Schema, P extends string>(
   options: HonoOptions = {},
 ): void {
   const reportError = options.reportError ?? reportToConsole;
+  const maxBodyBytes = bodyLimitOf(options.maxBodyBytes, options.tessera);
   app.all(path, async (c) =>
     toResponse(
-      await view.handle(toViewRequest(c, options.maxBodyBytes), {
+      await view.handle(toViewRequest(c, maxBodyBytes), {
         params: c.req.param() as Record<string, string>,
         reportError,
       }),
@@ -121,18 +140,24 @@ export function mountView<E extends Env, S extends Schema, P extends string>(
 
 /**
  * Middleware running DRF's checks for Hono's own handlers: `app.use` it on the route's path and
- * list the methods its handlers answer. It sets `c.get('user')`, `c.get('auth')` and the `Allow`
- * header; for other methods it answers itself (401/403, OPTIONS metadata, then 405).
+ * list the methods its handlers answer. It sets `c.get('user')`, `c.get('auth')` (typed by
+ * `TesseraEnv`) and the `Allow` header; for other methods it answers itself (401/403, OPTIONS
+ * metadata, then 405).
  * @example
- * app.use('/api/build-trigger/', protect({ authentication: [tokenAuthentication],
- *   permissions: [IsAuthenticated], methods: ['POST'] }));
- * app.post('/api/build-trigger/', (c) => c.body(null));
+ * const app = new Hono<TesseraEnv>();
+ * app.use('/api/build-trigger/', protect({ tessera, permissions: [IsAuthenticated], methods: ['POST'] }));
+ * app.post('/api/build-trigger/', (c) => c.json({ by: c.get('user').username }));
  */
-export function protect(options: ProtectOptions): MiddlewareHandler {
-  const { maxBodyBytes, reportError = reportToConsole, ...declaration } = options;
-  const guard = defineRouteGuard(declaration);
+export function protect(options: ProtectOptions): MiddlewareHandler<TesseraEnv> {
+  const { tessera, maxBodyBytes, reportError = reportToConsole, ...declaration } = options;
+  const guard = defineRouteGuard({
+    ...declaration,
+    authentication:
+      declaration.authentication ?? (tessera ? [tessera.tokenAuthentication] : undefined),
+  });
+  const bodyLimit = bodyLimitOf(maxBodyBytes, tessera);
   return async (c, next) => {
-    const result = await guard.check(toViewRequest(c, maxBodyBytes), {
+    const result = await guard.check(toViewRequest(c, bodyLimit), {
       params: c.req.param(),
       reportError,
     });

@@ -4,9 +4,10 @@ import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
-import { errorHandler, mountView, protect } from '../../src/adapters/hono.js';
+import { errorHandler, mountView, protect, type TesseraEnv } from '../../src/adapters/hono.js';
 import { IsAuthenticated } from '../../src/core/auth/permissions.js';
 import { PermissionDenied, ValidationError } from '../../src/core/errors.js';
+import { createTessera } from '../../src/core/tessera.js';
 import { runDrfParitySuite } from '../parity/drf-parity-suite.js';
 import { sendRaw } from '../parity/raw-http-client.js';
 import { runAdapterConformance } from './adapter-conformance.js';
@@ -62,7 +63,7 @@ describe('Hono 4 adapter: protect and errorHandler', () => {
   test("a handler reads c.get('user') and c.get('auth') typed; Allow is on its answer", async () => {
     const seed = await seedViews();
     const key = await userWithKey(seed, 'hono_alice');
-    const app = new Hono();
+    const app = new Hono<TesseraEnv>();
     app.use('/me/', protect({ authentication: [seed.tokenAuthentication], methods: ['GET'] }));
     app.get('/me/', (c) =>
       c.json({ username: c.get('user').username, kind: c.get('auth')?.kind ?? null }),
@@ -76,6 +77,30 @@ describe('Hono 4 adapter: protect and errorHandler', () => {
       assert.equal(post.status, 405);
       assert.equal(post.headers.get('allow'), 'GET, HEAD, OPTIONS');
     } finally {
+      await seed.store.close();
+    }
+  });
+
+  test("protect({ tessera }) authenticates with the tessera's token authentication; its variables type the handler inline", async () => {
+    const seed = await seedViews();
+    const key = await userWithKey(seed, 'hono_bob');
+    const tessera = createTessera({ store: seed.store });
+    // No generic on the app: the middleware's variables reach the handler after it.
+    const app = new Hono();
+    app.post('/me/', protect({ tessera, permissions: [IsAuthenticated], methods: ['POST'] }), (c) =>
+      c.json({ username: c.get('user').username, kind: c.get('auth')?.kind ?? null }),
+    );
+    try {
+      const anonymous = await app.request('/me/', { method: 'POST' });
+      assert.equal(anonymous.status, 401);
+      const res = await app.request('/me/', {
+        method: 'POST',
+        headers: { Authorization: `Token ${key}` },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), '{"username":"hono_bob","kind":"default"}');
+    } finally {
+      await tessera.close();
       await seed.store.close();
     }
   });
