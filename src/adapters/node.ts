@@ -5,10 +5,13 @@ import { nodeViewRequest } from '../core/http/node-view-request.js';
 import { writeViewResponse } from '../core/http/node-view-response.js';
 import { reportToConsole } from '../core/http/report-to-console.js';
 import type { View } from '../core/http/view.js';
+import { type AdapterTessera, bodyLimitOf } from './adapter-tessera.js';
 
 /** Options of `handleView` and `viewListener`. */
 export interface NodeViewOptions {
-  /** Largest body a handler may read, in bytes (413 beyond). Default 1 MiB. */
+  /** What `createTessera` returned: its body limit (`settings.maxBodyBytes`). */
+  readonly tessera?: AdapterTessera;
+  /** Largest body a handler may read, in bytes (413 beyond). Default the tessera's setting. */
   readonly maxBodyBytes?: number;
   /** Told about every 5xx answer (never given a key or a password). Default `console.error`. */
   readonly reportError?: (error: unknown) => void;
@@ -30,7 +33,7 @@ export async function handleView(
   params: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const answer = await view.handle(
-    nodeViewRequest(request, { maxBodyBytes: options.maxBodyBytes }),
+    nodeViewRequest(request, { maxBodyBytes: bodyLimitOf(options.maxBodyBytes, options.tessera) }),
     { params, reportError: options.reportError ?? reportToConsole },
   );
   writeViewResponse(response, answer);
@@ -64,7 +67,7 @@ function matchPath(pattern: readonly string[], path: string): Record<string, str
  * the server you create (`headersTimeout`, `requestTimeout`, `setTimeout`, `keepAliveTimeout`;
  * README, "Use with your framework"): tessera cannot, as the server is yours.
  * @example
- * createServer(viewListener({ '/api/build-trigger/': buildTrigger, '/api-token-auth/': obtainToken }))
+ * createServer(viewListener({ '/api-token-auth/': tessera.views.obtainToken }, { tessera }))
  *   .listen(8000);
  */
 export function viewListener(
