@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Invalidation, InvalidationNotPublished } from '../../src/core/invalidation.js';
-import {
-  type InvalidationChannel,
-  InvalidationHub,
-} from '../../src/stores/sql/invalidation-hub.js';
+import type { InvalidationChannel } from '../../src/core/invalidation-channel.js';
+import { InvalidationHub } from '../../src/stores/sql/invalidation-hub.js';
 
 /** A channel whose after-commit sends settle when the test says so. */
 function manualChannel(failures: InvalidationNotPublished[]) {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { loadOptionalExport } from '../../core/config/optional-package.js';
 import { type Invalidation, parseInvalidation } from '../../core/invalidation.js';
-import type { InvalidationChannel } from '../sql/invalidation-hub.js';
+import type { InvalidationChannel } from '../../core/invalidation-channel.js';
 import type { Database } from '../sql/schema.js';
 
 /** The PostgreSQL channel tessera's NOTIFY and LISTEN use. */
@@ -38,7 +38,7 @@ const MAX_RECONNECT_DELAY_MS = 5000;
  */
 export function postgresInvalidationChannel(
   options: PostgresInvalidationOptions,
-): InvalidationChannel {
+): InvalidationChannel<Kysely<Database>> {
   const heartbeatMs = options.heartbeatMs ?? 5000;
   const listeners = new Set<() => Promise<void>>();
   return {

@@ -4,7 +4,7 @@ import {
   type InvalidationNotPublished,
   parseInvalidation,
 } from '../../core/invalidation.js';
-import type { InvalidationChannel } from '../sql/invalidation-hub.js';
+import type { InvalidationChannel } from '../../core/invalidation-channel.js';
 
 /** The Redis channel tessera publishes invalidations on. */
 export const REDIS_INVALIDATION_CHANNEL = 'tessera:invalidation';

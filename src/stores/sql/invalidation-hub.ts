@@ -4,29 +4,15 @@ import {
   InvalidationNotPublished,
   type InvalidationSubscriber,
 } from '../../core/invalidation.js';
+import type { InvalidationChannel } from '../../core/invalidation-channel.js';
 import type { Database } from './schema.js';
 
-/** A way invalidations travel between processes (PostgreSQL NOTIFY/LISTEN, Redis pub/sub). */
-export interface InvalidationChannel {
-  /** What failure reports call the channel, e.g. `Redis`. */
-  readonly name?: string;
-  /** Runs inside the transaction that makes the change, so it is sent only if it commits. */
-  inTransaction?(trx: Kysely<Database>, invalidations: readonly Invalidation[]): Promise<void>;
-  /** Runs after the change committed. */
-  afterCommit?(invalidations: readonly Invalidation[]): Promise<void>;
-  /**
-   * Told when an after-commit send fails or is still unfinished when the store closes; without
-   * it the store's background-error reporter is.
-   */
-  readonly onNotPublished?: (failure: InvalidationNotPublished) => void;
-  /** Listens for other processes' invalidations; returns the function that stops. */
-  listen(subscriber: InvalidationSubscriber): () => void;
-  close(): Promise<void>;
-}
+/** A channel a SQL store sends through: inside its Kysely transaction, after the commit, or both. */
+export type SqlInvalidationChannel = InvalidationChannel<Kysely<Database>>;
 
 /** An after-commit send still on its way, and whether its failure was already reported. */
 interface Publish {
-  readonly channel: InvalidationChannel;
+  readonly channel: SqlInvalidationChannel;
   readonly invalidations: readonly Invalidation[];
   readonly settled: Promise<void>;
   reported: boolean;
@@ -42,7 +28,7 @@ export const PUBLISH_DRAIN_TIMEOUT_MS = 5000;
  * revocation still publishes it), and one that fails is reported, never thrown at the caller.
  */
 export class InvalidationHub {
-  readonly #channels: InvalidationChannel[] = [];
+  readonly #channels: SqlInvalidationChannel[] = [];
   readonly #subscribers = new Set<InvalidationSubscriber>();
   readonly #publishes = new Set<Publish>();
   readonly #onError: (error: unknown) => void;
@@ -57,7 +43,7 @@ export class InvalidationHub {
   }
 
   /** Adds a channel; subscribers added later listen on it too. */
-  addChannel(channel: InvalidationChannel): void {
+  addChannel(channel: SqlInvalidationChannel): void {
     this.#channels.push(channel);
   }
 

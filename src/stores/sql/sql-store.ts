@@ -11,7 +11,7 @@ import type {
 } from '../../core/store.js';
 import type { Token } from '../../core/tokens/token.js';
 import type { User, UserWithPassword } from '../../core/users/user.js';
-import { type InvalidationChannel, InvalidationHub } from './invalidation-hub.js';
+import { InvalidationHub, type SqlInvalidationChannel } from './invalidation-hub.js';
 import { applyMigrations, createMigrator, listPendingMigrations } from './migrator.js';
 import {
   insertedToken,
@@ -36,7 +36,7 @@ export interface SqlStoreParts {
   /** Writes token uses its own way (SQLite: a connection with a short busy timeout). */
   readonly recordTokenUses?: (uses: readonly TokenUse[]) => Promise<void>;
   /** Channels that carry invalidations to other processes (PostgreSQL LISTEN/NOTIFY, …). */
-  readonly invalidationChannels?: readonly InvalidationChannel[];
+  readonly invalidationChannels?: readonly SqlInvalidationChannel[];
   /** Told about failures off the caller's path (e.g. a publish after commit). */
   readonly onBackgroundError?: (error: unknown) => void;
   /** Releases what the dialect opened beside Kysely, after Kysely is destroyed. */
@@ -341,7 +341,7 @@ export class SqlStore implements Store {
   }
 
   /** Adds a channel that carries invalidations to other processes (e.g. Redis). */
-  addInvalidationChannel(channel: InvalidationChannel): void {
+  addInvalidationChannel(channel: SqlInvalidationChannel): void {
     this.#invalidations.addChannel(channel);
   }
 
