@@ -6,6 +6,7 @@ import type { Store } from '../core/store.js';
 import { type Clock, systemClock } from '../core/time/clock.js';
 import { openStore } from '../stores/open-store.js';
 import { CommandError } from './command-error.js';
+import { refuseMissingSqliteFile } from './missing-database.js';
 
 /**
  * The exit status of a command whose change is saved but whose invalidation did not reach the
@@ -43,8 +44,12 @@ export class CliContext {
     return this.cachedPasswords;
   }
 
-  /** The database, opened without migrating it. */
-  async openStore(): Promise<Store> {
+  /**
+   * The database, opened without migrating it. `readOnly` is for commands that only read: a
+   * missing SQLite file is a `CommandError` rather than created empty.
+   */
+  async openStore(access: { readOnly?: boolean } = {}): Promise<Store> {
+    if (access.readOnly) refuseMissingSqliteFile(this.settings.databaseUrl);
     this.cachedStore ??= await openStore(this.settings.databaseUrl, this.settings, {
       onInvalidationNotPublished: (failure) => this.#notPublished(failure),
     });
@@ -52,8 +57,8 @@ export class CliContext {
   }
 
   /** The database, refusing to go on when migrations are pending (as a new user would hit). */
-  async migratedStore(): Promise<Store> {
-    const store = await this.openStore();
+  async migratedStore(access: { readOnly?: boolean } = {}): Promise<Store> {
+    const store = await this.openStore(access);
     const pending = await store.pendingMigrations();
     if (pending.length > 0) {
       throw new CommandError(

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { registerChangepassword } from './commands/changepassword.js';
 import { registerCreatesuperuser } from './commands/createsuperuser.js';
 import { registerDrfCreateToken } from './commands/drf-create-token.js';
@@ -8,23 +8,32 @@ import { registerShell } from './commands/shell.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerUsers } from './commands/users.js';
 import { CliContext } from './context.js';
+import { packageVersion } from './package-version.js';
+import { TesseraCommand } from './tessera-command.js';
 
-/** Builds the `tessera` command with every subcommand registered. */
+/**
+ * Builds the `tessera` command with every subcommand registered. Parsing throws commander's
+ * `CommanderError` instead of exiting (see `parsingExitStatus`), so the caller sets the status.
+ */
 export function buildProgram(context: CliContext = new CliContext()): Command {
-  const program = new Command('tessera')
+  const program = new TesseraCommand('tessera')
     .description(
       "Django REST Framework's token authentication for TypeScript APIs.\n" +
         'Settings come from the environment (DATABASE_URL, TESSERA_*); see the README.',
     )
+    .version(packageVersion(), '--version', 'print the version of tessera-auth')
     .addHelpText(
       'after',
-      '\nExit status: 0 done; 1 refused or failed; 3 the change is saved, but Redis did not\n' +
+      '\nExit status: 0 done; 1 refused or failed (CommandError); 2 a usage error (unknown\n' +
+        'command or option, missing argument); 3 the change is saved, but Redis did not\n' +
         "carry its invalidation to other nodes' token caches (see the warning on stderr).",
     )
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
-    });
+    })
+    // Set before the subcommands are added, which inherit it.
+    .exitOverride();
   registerMigrate(program, context);
   registerCreatesuperuser(program, context);
   registerChangepassword(program, context);

@@ -93,7 +93,9 @@ async function openDatabase(databaseUrl: string, settings: StoreSettings): Promi
     return openMysqlStore({ url: serverUrl(databaseUrl, scheme), ...pool });
   }
   throw new SettingsError(
-    `DATABASE_URL: the ${scheme ?? 'this'} scheme is not supported (sqlite:, postgres:, mysql: are)`,
+    scheme === undefined
+      ? 'DATABASE_URL has no scheme: it must start with sqlite:, postgres://, or mysql:// (e.g. sqlite:./tessera.sqlite3)'
+      : `DATABASE_URL: the ${scheme} scheme is not supported (sqlite:, postgres:, mysql: are)`,
   );
 }
 

@@ -46,7 +46,7 @@ describe('weak passwords set from the CLI', () => {
       );
       assert.equal(result.status, 1, result.stderr);
       // Exactly Django's messages: the password itself is never echoed.
-      assert.equal(result.stderr, `Error: ${messages.join('; ')}\n`);
+      assert.equal(result.stderr, `CommandError: ${messages.join('; ')}\n`);
       assert.ok(!usernames().includes('mallory'));
     });
   }
@@ -55,7 +55,7 @@ describe('weak passwords set from the CLI', () => {
     const result = sandbox.run(['users', 'add', 'mallory', '--password-stdin', '--no-validate'], {
       input: '123\n',
     });
-    assert.equal(result.status, 1);
+    assert.equal(result.status, 2);
     assert.match(result.stderr, /unknown option '--no-validate'/);
     assert.ok(!usernames().includes('mallory'));
   });

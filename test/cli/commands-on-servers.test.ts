@@ -75,7 +75,7 @@ for (const kind of ['postgres', 'mysql'] as const) {
       );
       assert.equal(
         run(['users', 'add', 'alice']).stderr,
-        'Error: A user with that username already exists.\n',
+        'CommandError: A user with that username already exists.\n',
       );
 
       const issued = run(['drf_create_token', 'alice']);
@@ -157,7 +157,10 @@ for (const kind of ['postgres', 'mysql'] as const) {
         },
       });
       assert.equal(result.status, 1);
-      assert.match(result.stderr, /^Error: the database is unavailable: .*ECONNREFUSED.*\n$/);
+      assert.match(
+        result.stderr,
+        /^CommandError: the database is unavailable: .*ECONNREFUSED.*\n$/,
+      );
       assert.equal(result.stderr.includes('s3cret-pw'), false);
     });
   });

@@ -221,7 +221,7 @@ describe('tessera CLI', () => {
       );
       const dup = sandbox.run(['users', 'add', 'alice']);
       assert.equal(dup.status, 1);
-      assert.equal(dup.stderr, 'Error: A user with that username already exists.\n');
+      assert.equal(dup.stderr, 'CommandError: A user with that username already exists.\n');
     });
   });
 
@@ -251,7 +251,10 @@ describe('tessera CLI', () => {
   test('every command has --help, and bad arguments are one line on stderr', () => {
     const help = sandbox.run(['--help']);
     // Exit status 3 (saved, not carried to other nodes) is told where operators look first.
-    assert.match(help.stdout, /Exit status: 0 done; 1 refused or failed; 3 the change is saved/);
+    assert.match(
+      help.stdout,
+      /Exit status: 0 done; 1 refused or failed \(CommandError\); 2 a usage error .*\n.*; 3 the change is saved/,
+    );
     for (const name of [
       'migrate',
       'createsuperuser',
@@ -288,7 +291,7 @@ describe('tessera CLI', () => {
     assert.equal(result.status, 1);
     assert.equal(
       result.stderr,
-      'Error: TESSERA_PASSWORD_ITERATIONS must be an integer of at least 1, got "lots"\n',
+      'CommandError: TESSERA_PASSWORD_ITERATIONS must be an integer of at least 1, got "lots"\n',
     );
   });
 });

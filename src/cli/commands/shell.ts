@@ -8,9 +8,10 @@ import { shellApi } from '../shell-api.js';
 export function registerShell(program: Command, context: CliContext): void {
   program
     .command('shell')
-    .description(
-      'A Node REPL with the database open. In scope: users, tokens, store, settings.\n' +
-        "DRF's Token.objects.create(user=user) is: (await tokens.create('alice')).key",
+    .description('A Node REPL with the database open. In scope: users, tokens, store, settings.')
+    .addHelpText(
+      'after',
+      "\nDRF's Token.objects.create(user=user) is: (await tokens.create('alice')).key",
     )
     .action(
       runAction(context, async () => {

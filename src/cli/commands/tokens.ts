@@ -82,7 +82,7 @@ export function registerTokens(program: Command, context: CliContext): void {
     .option('--json', 'print a JSON array instead of a table', false)
     .action(
       runAction(context, async (options: { user?: string; json: boolean }) => {
-        const { store } = await open(context);
+        const store = await context.migratedStore({ readOnly: true });
         const userId =
           options.user === undefined ? undefined : await existingUserId(store, options.user);
         const usernames = new Map(

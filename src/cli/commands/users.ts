@@ -48,7 +48,7 @@ export function registerUsers(program: Command, context: CliContext): void {
     .option('--json', 'print a JSON array instead of a table', false)
     .action(
       runAction(context, async (options: { json: boolean }) => {
-        const store = await context.migratedStore();
+        const store = await context.migratedStore({ readOnly: true });
         const rows = (await store.listUsers()).map((user) => ({
           id: user.id,
           username: user.username,
