@@ -1,12 +1,11 @@
 import { ServerError } from '../errors.js';
+import { HANDLER_METHODS, type HandlerMethod } from './handler-methods.js';
 import type { Request, ViewRequest } from './request.js';
 import { defineView, type HandleOptions, type View, type ViewOptions } from './view.js';
 import type { ViewResponse } from './view-response.js';
 
-const VIEW_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
-
 /** A route whose handlers live in the framework: its DRF declaration and its methods. */
-export interface RouteGuardOptions extends Omit<ViewOptions, (typeof VIEW_METHODS)[number]> {
+export interface RouteGuardOptions extends Omit<ViewOptions, HandlerMethod> {
   /** Methods the framework's own handlers answer, e.g. `['POST']`; HEAD follows GET. */
   readonly methods: readonly string[];
 }
@@ -47,8 +46,8 @@ export function defineRouteGuard(options: RouteGuardOptions): RouteGuard {
   const { methods, ...declaration } = options;
   const native = new Set(methods.map((method) => method.toUpperCase()));
   if (native.has('GET')) native.add('HEAD');
-  const handlers: Partial<Record<(typeof VIEW_METHODS)[number], typeof FRAMEWORK_HANDLER>> = {};
-  for (const method of VIEW_METHODS) {
+  const handlers: Partial<Record<HandlerMethod, typeof FRAMEWORK_HANDLER>> = {};
+  for (const method of HANDLER_METHODS) {
     if (native.has(method.toUpperCase())) handlers[method] = FRAMEWORK_HANDLER;
   }
   const view = defineView({ ...declaration, ...handlers });

@@ -13,6 +13,7 @@ import type { Throttle } from '../throttling/throttle.js';
 import type { Token } from '../tokens/token.js';
 import { ANONYMOUS_USER, type RequestUser } from '../users/user.js';
 import { negotiate } from './content-negotiation.js';
+import { HANDLER_METHODS, type HandlerMethod } from './handler-methods.js';
 import type { Request, ViewRequest } from './request.js';
 import { type FieldMetadata, viewMetadata } from './view-metadata.js';
 import { errorResponse, jsonResponse, type ViewResponse } from './view-response.js';
@@ -29,9 +30,6 @@ export type Handler = (
   request: Request,
   // biome-ignore lint/suspicious/noConfusingVoidType: handlers may end without a return, like DRF views returning Response().
 ) => ViewResult | void | Promise<ViewResult | void>;
-
-const HANDLER_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
-type HandlerMethod = (typeof HANDLER_METHODS)[number];
 
 /** A view's declaration, as a DRF `APIView` subclass declares its class attributes. */
 export interface ViewOptions extends Partial<Record<HandlerMethod, Handler>> {
@@ -167,7 +165,14 @@ export function defineView(options: ViewOptions): View {
     if (handler) handlers.set(method.toUpperCase(), handler);
   }
   if (options.get) handlers.set('HEAD', options.get);
-  handlers.set('OPTIONS', () => ({ data: viewMetadata(options, parsers) }));
+  const metadata = {
+    name: options.name,
+    description: options.description,
+    allowedMethods,
+    parsers,
+    fields: options.fields,
+  };
+  handlers.set('OPTIONS', () => ({ data: viewMetadata(metadata) }));
 
   function handlerFor(method: string): Handler | undefined {
     const handler = handlers.get(method);
