@@ -18,14 +18,22 @@ import type { Request } from 'express';
 import {
   Authentication,
   Permissions,
+  Public,
+  TesseraAuth,
   TesseraGuard,
   TesseraModule,
   type TesseraModuleOptions,
-} from '../../src/adapters/nest.js';
+  type TesseraRequest,
+  TesseraUser,
+} from '../../src/adapters/nest/index.js';
 import type { Authenticator } from '../../src/core/auth/authenticator.js';
 import { IsAdminUser, IsAuthenticated } from '../../src/core/auth/permissions.js';
 import { TokenAuthentication } from '../../src/core/auth/token-authentication.js';
 import { ValidationError } from '../../src/core/errors.js';
+import { createTessera } from '../../src/core/tessera.js';
+import { generateKey } from '../../src/core/tokens/key-format.js';
+import type { Token } from '../../src/core/tokens/token.js';
+import type { RequestUser } from '../../src/core/users/user.js';
 import { runDrfParitySuite } from '../parity/drf-parity-suite.js';
 import { sendRaw } from '../parity/raw-http-client.js';
 import { runAdapterConformance } from './adapter-conformance.js';
@@ -60,12 +68,13 @@ async function startNest(
   tessera: TesseraModuleOptions,
   controllers: Type<unknown>[],
   log: (entry: string) => void = () => {},
+  bodyParser = false,
 ): Promise<RunningApp & { app: INestApplication }> {
   @Module({ imports: [TesseraModule.forRoot(tessera)], controllers })
   class AppModule {}
-  // The body stays unread until a view asks for it, as DRF parses lazily.
+  // Without Nest's bodyParser the body stays unread until a view asks, as DRF parses lazily.
   const app = await NestFactory.create(AppModule, {
-    bodyParser: false,
+    bodyParser,
     logger: loggerInto(log),
     abortOnError: false,
   });
@@ -78,7 +87,9 @@ async function startNest(
 const serveViews: ServeSeedApp = (seed, { maxBodyBytes, log }) =>
   startNest(
     {
-      store: seed.store,
+      // The seed's own authentication: the parity suite sends more bad keys than a tessera's
+      // key-guessing limit allows one address.
+      authentication: [seed.tokenAuthentication],
       maxBodyBytes,
       views: { 'api/build-trigger/': seed.buildTrigger, 'api-token-auth/': seed.obtainToken },
     },
@@ -89,7 +100,11 @@ const serveViews: ServeSeedApp = (seed, { maxBodyBytes, log }) =>
 /** build-trigger as a decorated controller; obtain-token as a core view. */
 const serveControllers: ServeSeedApp = (seed, { maxBodyBytes, log }) =>
   startNest(
-    { store: seed.store, maxBodyBytes, views: { 'api-token-auth/': seed.obtainToken } },
+    {
+      authentication: [seed.tokenAuthentication],
+      maxBodyBytes,
+      views: { 'api-token-auth/': seed.obtainToken },
+    },
     [BuildTriggerController],
     log,
   );
@@ -102,8 +117,13 @@ runAdapterConformance('NestJS 11 adapter', serveViews);
 @Authentication(TokenAuthentication)
 class MeController {
   @Get()
-  me(@Req() request: Request): object {
-    return { username: request.user.username, kind: request.auth?.kind ?? null };
+  me(@TesseraUser() user: RequestUser, @TesseraAuth() auth: Token | null): object {
+    return { username: user.username, kind: auth?.kind ?? null };
+  }
+
+  @Get('raw')
+  raw(@Req() request: Request & TesseraRequest): object {
+    return { username: request.tessera.user.username };
   }
 
   @Post('admin')
@@ -118,10 +138,10 @@ class MeController {
 }
 
 describe('NestJS 11 adapter: TesseraGuard and the decorators', () => {
-  test('a handler reads request.user and request.auth without casts; Allow is added', async () => {
+  test('a handler reads @TesseraUser() and @TesseraAuth() (or request.tessera) typed; Allow is added', async () => {
     const seed = await seedViews();
     const key = await userWithKey(seed, 'nest_alice');
-    const server = await startNest({ store: seed.store }, [MeController]);
+    const server = await startNest({ authentication: [seed.tokenAuthentication] }, [MeController]);
     try {
       const res = await sendRaw(server.baseUrl, {
         method: 'GET',
@@ -131,6 +151,12 @@ describe('NestJS 11 adapter: TesseraGuard and the decorators', () => {
       assert.equal(res.status, 200);
       assert.equal(res.body, '{"username":"nest_alice","kind":"default"}');
       assert.equal(res.headers.allow, 'GET, HEAD, OPTIONS');
+      const raw = await sendRaw(server.baseUrl, {
+        method: 'GET',
+        path: '/me/raw',
+        headers: { Authorization: `Token ${key}` },
+      });
+      assert.equal(raw.body, '{"username":"nest_alice"}');
       const put = await sendRaw(server.baseUrl, {
         method: 'PUT',
         path: '/me',
@@ -148,7 +174,7 @@ describe('NestJS 11 adapter: TesseraGuard and the decorators', () => {
   test('@Permissions on one handler: 401 without a token, 403 for a non-staff user', async () => {
     const seed = await seedViews();
     const key = await userWithKey(seed, 'nest_bob');
-    const server = await startNest({ store: seed.store }, [MeController]);
+    const server = await startNest({ authentication: [seed.tokenAuthentication] }, [MeController]);
     try {
       const anonymous = await sendRaw(server.baseUrl, { method: 'POST', path: '/me/admin' });
       assert.equal(anonymous.status, 401);
@@ -168,7 +194,7 @@ describe('NestJS 11 adapter: TesseraGuard and the decorators', () => {
 
   test("a handler's ApiError is rendered in DRF's shape with Allow", async () => {
     const seed = await seedViews();
-    const server = await startNest({ store: seed.store }, [MeController]);
+    const server = await startNest({ authentication: [seed.tokenAuthentication] }, [MeController]);
     try {
       const res = await sendRaw(server.baseUrl, { method: 'POST', path: '/me/invalid' });
       assert.equal(res.status, 400);
@@ -222,6 +248,190 @@ describe('NestJS 11 adapter: TesseraGuard and the decorators', () => {
       assert.equal(calls, 1);
     } finally {
       await app.close();
+      await seed.store.close();
+    }
+  });
+});
+
+@Controller('plain')
+class PlainController {
+  @Get()
+  get(@TesseraUser() user: RequestUser): object {
+    return { username: user.username };
+  }
+
+  @Get('health')
+  @Public()
+  health(@TesseraUser() user: RequestUser): object {
+    return { ok: true, anonymous: !user.isAuthenticated };
+  }
+}
+
+@Controller('public')
+@Public()
+class PublicController {
+  @Get()
+  get(): object {
+    return { ok: true };
+  }
+}
+
+describe('NestJS 11 adapter: TesseraModule.forRoot({ tessera, globalGuard: true })', () => {
+  async function globalApp(bodyParser = false, log: (entry: string) => void = () => {}) {
+    const seed = await seedViews();
+    const tessera = createTessera({ store: seed.store });
+    const server = await startNest(
+      { tessera, globalGuard: true, views: { 'api-token-auth/': tessera.views.obtainToken } },
+      [PlainController, PublicController, MeController],
+      log,
+      bodyParser,
+    );
+    return {
+      seed,
+      server,
+      async close() {
+        await server.close();
+        await tessera.close();
+        await seed.store.close();
+      },
+    };
+  }
+
+  test('every route is guarded: 401 without a key, 200 with one', async () => {
+    const app = await globalApp();
+    try {
+      const key = await userWithKey(app.seed, 'nest_global');
+      const anonymous = await sendRaw(app.server.baseUrl, { method: 'GET', path: '/plain' });
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.headers['www-authenticate'], 'Token');
+      assert.equal(anonymous.headers['content-type'], 'application/json');
+      assert.equal(anonymous.body, '{"detail":"Authentication credentials were not provided."}');
+      const res = await sendRaw(app.server.baseUrl, {
+        method: 'GET',
+        path: '/plain',
+        headers: { Authorization: `Token ${key}` },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.body, '{"username":"nest_global"}');
+      assert.equal(res.headers.allow, 'GET, HEAD, OPTIONS');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('@Public() routes and controllers answer without a key; the login view too', async () => {
+    const app = await globalApp();
+    try {
+      await userWithKey(app.seed, 'nest_login', 'correct-horse-battery');
+      const health = await sendRaw(app.server.baseUrl, { method: 'GET', path: '/plain/health' });
+      assert.equal(health.status, 200);
+      assert.equal(health.body, '{"ok":true,"anonymous":true}');
+      const open = await sendRaw(app.server.baseUrl, { method: 'GET', path: '/public' });
+      assert.equal(open.status, 200);
+      const login = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/api-token-auth/',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'username=nest_login&password=correct-horse-battery',
+      });
+      assert.equal(login.status, 200);
+      assert.match(login.body, /^\{"token":"tsr_[0-9A-Za-z]{38}"\}$/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('per-controller declarations still apply under the global guard', async () => {
+    const app = await globalApp();
+    try {
+      const key = await userWithKey(app.seed, 'nest_staffless');
+      const denied = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/me/admin',
+        headers: { Authorization: `Token ${key}` },
+      });
+      assert.equal(denied.status, 403);
+      const put = await sendRaw(app.server.baseUrl, {
+        method: 'PUT',
+        path: '/me',
+        headers: { Authorization: `Token ${key}` },
+      });
+      assert.equal(put.status, 405);
+      assert.equal(put.headers.allow, 'GET, HEAD, OPTIONS');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("the default authentication is the tessera's: the 61st bad key from one address → 429", async () => {
+    const app = await globalApp();
+    try {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 61; attempt++) {
+        const res = await sendRaw(app.server.baseUrl, {
+          method: 'GET',
+          path: '/plain',
+          headers: { Authorization: `Token ${generateKey()}` },
+        });
+        statuses.push(res.status);
+      }
+      assert.deepEqual(statuses.slice(0, 60), Array(60).fill(401));
+      assert.equal(statuses[60], 429);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("with Nest's default bodyParser: JSON and form logins answer 200; malformed JSON is DRF's 400, never logged", async () => {
+    const PASSWORD = 'Sesame-never-logged-42';
+    const logged: string[] = [];
+    const printed: string[] = [];
+    const original = console.error;
+    console.error = (...parts: unknown[]) => printed.push(parts.map(String).join(' '));
+    const app = await globalApp(true, (entry) => logged.push(entry));
+    try {
+      await userWithKey(app.seed, 'nest_parsed', PASSWORD);
+      const json = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/api-token-auth/',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'nest_parsed', password: PASSWORD }),
+      });
+      assert.equal(json.status, 200, json.body);
+      const form = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/api-token-auth/',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: `username=nest_parsed&password=${PASSWORD}`,
+      });
+      assert.equal(form.status, 200, form.body);
+      const malformed = await sendRaw(app.server.baseUrl, {
+        method: 'POST',
+        path: '/api-token-auth/',
+        headers: { 'Content-Type': 'application/json' },
+        body: `{"username":"nest_parsed","password":"${PASSWORD}",}`,
+      });
+      assert.equal(malformed.status, 400);
+      assert.equal(malformed.headers['content-type'], 'application/json');
+      assert.equal(
+        malformed.body,
+        '{"detail":"JSON parse error - Expecting property name enclosed in double quotes: line 1 column 63 (char 62)"}',
+      );
+      for (const line of [...logged, ...printed]) assert.ok(!line.includes(PASSWORD), line);
+    } finally {
+      console.error = original;
+      await app.close();
+    }
+  });
+
+  test('a JavaScript caller passing { store } is told to pass { tessera }', async () => {
+    const seed = await seedViews();
+    try {
+      assert.throws(() => TesseraModule.forRoot({ store: seed.store } as TesseraModuleOptions), {
+        name: 'TypeError',
+        message: /TesseraModule\.forRoot takes \{ tessera \}/,
+      });
+    } finally {
       await seed.store.close();
     }
   });

@@ -1,0 +1,49 @@
+import { writeViewResponse } from '../../core/http/node-view-response.js';
+import { hostParserErrorResponse } from '../host-parsed-body.js';
+
+/** The part of Express's request the handler reads. */
+interface ExpressRequest {
+  readonly originalUrl?: string;
+  readonly url?: string;
+  readonly headers: { readonly 'content-type'?: string | undefined };
+}
+
+type ExpressErrorHandler = (
+  error: unknown,
+  request: ExpressRequest,
+  response: {
+    writeHead(status: number, headers: Record<string, string>): unknown;
+    end(body?: Uint8Array): unknown;
+  },
+  next: (error: unknown) => void,
+) => void;
+
+/** `api/tokens/:id/` as a regular expression over request paths, any global prefix before it. */
+function viewPathPattern(path: string): RegExp {
+  const source = path
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`(^|/)${source}/?$`);
+}
+
+/**
+ * An Express error handler for Nest's default bodyParser: its errors on tessera's paths (every
+ * path, for a global guard) become DRF's 400/413/415 without body bytes. Nest's own handling
+ * would answer with body-parser's message, which quotes the body (a password, perhaps).
+ */
+export function bodyParserErrorHandler(viewPaths: readonly string[] | 'all'): ExpressErrorHandler {
+  const patterns = viewPaths === 'all' ? undefined : viewPaths.map(viewPathPattern);
+  return (error, request, response, next) => {
+    const url = request.originalUrl ?? request.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    const answer =
+      patterns && !patterns.some((pattern) => pattern.test(path))
+        ? undefined
+        : hostParserErrorResponse(error, request.headers['content-type']);
+    if (answer) writeViewResponse(response, answer);
+    else next(error);
+  };
+}
