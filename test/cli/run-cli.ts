@@ -30,13 +30,20 @@ export class CliSandbox {
     };
   }
 
-  /** Runs `tessera <args>` from source, with `input` on stdin (not a terminal). */
-  run(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  /**
+   * Runs `tessera <args>` from source, with `input` on stdin (not a terminal). With `timeoutMs`,
+   * a run that has not ended by then is killed and shows as a null status (a hang).
+   */
+  run(
+    args: readonly string[],
+    options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  ) {
     const result = spawnSync(process.execPath, ['--import', TSX, MAIN, ...args], {
       cwd: this.dir,
       env: this.env(options.env),
       input: options.input ?? '',
       encoding: 'utf8',
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr } as CliResult;
   }
