@@ -1,3 +1,5 @@
+import { pythonStrip } from './python-strings.js';
+
 /** DRF's serializer field messages. */
 export const FIELD_MESSAGES = {
   required: 'This field is required.',
@@ -68,18 +70,6 @@ export function prohibitedCharacterErrors(value: string): string[] {
     errors.push(`Surrogate characters are not allowed: U+${codePoint}.`);
   }
   return errors;
-}
-
-// Python's str.strip() removes Unicode whitespace; JavaScript's trim() has a slightly different
-// set (it keeps U+001C-U+001F and U+0085, which Python strips), so list Python's explicitly.
-const PYTHON_WHITESPACE =
-  '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING = new RegExp(`^[${PYTHON_WHITESPACE}]+`);
-const TRAILING = new RegExp(`[${PYTHON_WHITESPACE}]+$`);
-
-/** Python's `str.strip()`. */
-export function pythonStrip(value: string): string {
-  return value.replace(LEADING, '').replace(TRAILING, '');
 }
 
 function isPythonBlank(value: string): boolean {

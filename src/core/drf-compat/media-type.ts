@@ -1,6 +1,6 @@
-import { pythonStrip } from './fields.js';
 import { percentDecode } from './percent-decode.js';
-import { decodeStrict, lookupPythonCodec } from './python-codec.js';
+import { binaryToBytes, decodeStrict, lookupPythonCodec } from './python-codec.js';
+import { pythonStrip } from './python-strings.js';
 
 /** One parameter as Django's `parse_header` returns it: raw bytes, or text once decoded. */
 export interface HeaderParam {
@@ -75,10 +75,6 @@ function unquoteValue(value: string): string {
     return value.slice(1, -1).replaceAll('\\\\', '\\').replaceAll('\\"', '"');
   }
   return value;
-}
-
-function binaryToBytes(binary: string): Uint8Array {
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
 /**

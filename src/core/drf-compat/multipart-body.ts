@@ -1,10 +1,10 @@
 import { ParseError } from '../errors.js';
-import { pythonStrip } from './fields.js';
 import { sanitizeFileName } from './file-name.js';
 import { MAX_FORM_FIELDS, TOO_MANY_FIELDS } from './form-body.js';
 import { type HeaderParam, parseDjangoHeader } from './media-type.js';
 import { decodeBase64Lenient } from './python-base64.js';
-import { decodeReplace, latin1, type PythonCodec } from './python-codec.js';
+import { binaryToBytes, decodeReplace, latin1, type PythonCodec } from './python-codec.js';
+import { pythonLength, pythonStrip } from './python-strings.js';
 import { UploadedFile } from './uploaded-file.js';
 
 /** Django's `DATA_UPLOAD_MAX_NUMBER_FILES` default. */
@@ -26,10 +26,6 @@ function multipartError(reason: string): ParseError {
   return new ParseError(`Multipart form parse error - ${reason}`);
 }
 
-function binaryToBytes(binary: string): Uint8Array {
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-}
-
 // force_str(value, charset, errors='replace') of a header parameter.
 function paramText(param: HeaderParam, codec: PythonCodec): string {
   return param.isText ? param.value : decodeReplace(binaryToBytes(param.value), codec);
@@ -41,12 +37,6 @@ function paramStrip(param: HeaderParam): HeaderParam {
     ? pythonStrip(param.value)
     : param.value.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '');
   return { value, isText: param.isText };
-}
-
-function codePointCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
 }
 
 interface PartHeader {
@@ -155,7 +145,7 @@ export function parseMultipartBody(
     if (part.kind === 'field') {
       // A field that is not valid base64 keeps its raw bytes.
       const value = (base64 && decodeBase64Lenient(data)) || data;
-      fieldBytes += data.length + codePointCount(fieldName) + 2;
+      fieldBytes += data.length + pythonLength(fieldName) + 2;
       if (fieldBytes > MAX_MULTIPART_FIELD_BYTES) throw new ParseError(DATA_TOO_BIG);
       fields.push([fieldName, decodeReplace(value, codec)]);
       continue;

@@ -1,12 +1,5 @@
+import { isHexDigit } from './ascii-digits.js';
 import { decodeReplace, type PythonCodec } from './python-codec.js';
-
-function isHexDigit(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) ||
-    (code >= 0x41 && code <= 0x46) ||
-    (code >= 0x61 && code <= 0x66)
-  );
-}
 
 // urllib.parse.unquote_to_bytes on an ASCII run: `%` and two hex digits is a byte, any other `%`
 // stays as it is.

@@ -155,6 +155,11 @@ function decodeMessage(codec: string, bytes: Uint8Array, start: number, end: num
   return `'${codec}' codec can't decode ${where}: ${why}`;
 }
 
+/** The bytes of a string of one character per byte: the inverse of `latin1`. */
+export function binaryToBytes(binary: string): Uint8Array {
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
 /** Bytes as a string of one character per byte (Python's latin-1). */
 export function latin1(bytes: Uint8Array): string {
   let text = '';

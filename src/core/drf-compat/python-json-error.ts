@@ -1,3 +1,6 @@
+import { isAsciiDigit, isHexDigit } from './ascii-digits.js';
+import { pythonLength } from './python-strings.js';
+
 // CPython's int() refuses decimal strings longer than this (sys.get_int_max_str_digits()).
 const INT_MAX_STR_DIGITS = 4300;
 
@@ -15,39 +18,16 @@ class PythonJsonError {
 function formatError(text: string, error: PythonJsonError): string {
   if (error.position === undefined) return error.message;
   const before = text.slice(0, error.position);
-  const position = codePointLength(before);
+  const position = pythonLength(before);
   const lastNewline = before.lastIndexOf('\n');
   const line = before.split('\n').length;
   const column =
-    lastNewline < 0 ? position + 1 : position - codePointLength(before.slice(0, lastNewline));
+    lastNewline < 0 ? position + 1 : position - pythonLength(before.slice(0, lastNewline));
   return `${error.message}: line ${line} column ${column} (char ${position})`;
-}
-
-function codePointLength(text: string): number {
-  let length = text.length;
-  for (let i = 0; i < text.length - 1; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        length--;
-        i++;
-      }
-    }
-  }
-  return length;
 }
 
 function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-function isHexDigit(code: number): boolean {
-  return isDigit(code) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
 }
 
 function fail(message: string, position?: number): never {
@@ -135,24 +115,24 @@ function scanDocument(text: string): void {
     const first = text.charCodeAt(at);
     if (first >= 0x31 && first <= 0x39) {
       at++;
-      while (at < length && isDigit(text.charCodeAt(at))) at++;
+      while (at < length && isAsciiDigit(text.charCodeAt(at))) at++;
     } else if (first === 0x30) {
       at++;
     } else {
       expectingValue(start);
     }
     let isFloat = false;
-    if (at < length - 1 && text[at] === '.' && isDigit(text.charCodeAt(at + 1))) {
+    if (at < length - 1 && text[at] === '.' && isAsciiDigit(text.charCodeAt(at + 1))) {
       isFloat = true;
       at += 2;
-      while (at < length && isDigit(text.charCodeAt(at))) at++;
+      while (at < length && isAsciiDigit(text.charCodeAt(at))) at++;
     }
     if (at < length - 1 && (text[at] === 'e' || text[at] === 'E')) {
       const exponentStart = at;
       at++;
       if (at < length - 1 && (text[at] === '-' || text[at] === '+')) at++;
-      while (at < length && isDigit(text.charCodeAt(at))) at++;
-      if (isDigit(text.charCodeAt(at - 1))) isFloat = true;
+      while (at < length && isAsciiDigit(text.charCodeAt(at))) at++;
+      if (isAsciiDigit(text.charCodeAt(at - 1))) isFloat = true;
       else at = exponentStart;
     }
     if (!isFloat) {

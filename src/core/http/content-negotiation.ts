@@ -1,5 +1,5 @@
-import { pythonStrip } from '../drf-compat/fields.js';
 import { mediaTypeMatches, parseDjangoHeader } from '../drf-compat/media-type.js';
+import { pythonStrip } from '../drf-compat/python-strings.js';
 import { NotAcceptable, NotFound } from '../errors.js';
 
 // Printable ASCII without quotes: such a header cannot hit DRF's parsing corner cases (non-ASCII

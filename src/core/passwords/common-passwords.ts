@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { pythonLower, pythonStrip } from './python-strings.js';
+import { pythonLower, pythonStrip } from '../drf-compat/python-strings.js';
 
 // Django 3.2.25's django/contrib/auth/common-passwords.txt.gz (19,726 lowercased passwords by
 // Royce Williams), shipped in the package's data/ folder: two levels up from both src/core/passwords

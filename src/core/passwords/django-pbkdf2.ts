@@ -1,4 +1,5 @@
 import { pbkdf2, timingSafeEqual } from 'node:crypto';
+import { pythonLength } from '../drf-compat/python-strings.js';
 import { RANDOM_STRING_CHARS, randomString } from './random-string.js';
 
 /** The digests Django's PBKDF2 hashers use. */
@@ -66,8 +67,7 @@ export function generateSalt(): string {
 
 /** Django's `must_update_salt`: true when `salt` carries fewer than 128 bits. */
 export function saltNeedsUpdate(salt: string): boolean {
-  // Python's len counts code points, not UTF-16 units.
-  return [...salt].length * Math.log2(RANDOM_STRING_CHARS.length) < SALT_ENTROPY_BITS;
+  return pythonLength(salt) * Math.log2(RANDOM_STRING_CHARS.length) < SALT_ENTROPY_BITS;
 }
 
 /** True for an iteration count `crypto.pbkdf2` can run. */

@@ -1,5 +1,5 @@
+import { pythonLength } from '../drf-compat/python-strings.js';
 import { isCommonPassword } from './common-passwords.js';
-import { pythonLength } from './python-strings.js';
 import { type PasswordOwner, similarAttribute } from './user-attribute-similarity.js';
 
 export type { PasswordOwner } from './user-attribute-similarity.js';

@@ -1,4 +1,4 @@
-import { pythonLength, pythonLower } from './python-strings.js';
+import { pythonLength, pythonLower } from '../drf-compat/python-strings.js';
 
 /** The user fields Django's `UserAttributeSimilarityValidator` compares a password with. */
 export interface PasswordOwner {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { pythonStrip } from '../../../src/core/drf-compat/python-strings.js';
 import { type PasswordOwner, validatePassword } from '../../../src/core/passwords/index.js';
-import { pythonStrip } from '../../../src/core/passwords/python-strings.js';
 import { quickRatio } from '../../../src/core/passwords/user-attribute-similarity.js';
 
 /**
