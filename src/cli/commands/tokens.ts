@@ -15,6 +15,7 @@ import {
 } from '../../core/tokens/token-management.js';
 import { describeToken, type TokenListing } from '../../core/tokens/token-representation.js';
 import { CommandError } from '../command-error.js';
+import { confirmed } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { formatJson, formatTable } from '../format-table.js';
 import { runAction } from '../run-action.js';
@@ -136,10 +137,17 @@ export function registerTokens(program: Command, context: CliContext): void {
     .argument('[id]', 'the token id (see tokens list)')
     .option('--user <username>', 'with --all: whose tokens')
     .option('--all', "revoke every token of --user's", false)
+    .option(
+      '--noinput, --no-input',
+      "with --all: ask nothing (on a terminal, --all asks Django's 'yes' question first)",
+    )
     .action(
       runAction(
         context,
-        async (id: string | undefined, options: { user?: string; all: boolean }) => {
+        async (
+          id: string | undefined,
+          options: { user?: string; all: boolean; input: boolean },
+        ) => {
           const { store, management } = await open(context);
           if (options.all || options.user !== undefined) {
             if (!options.all || options.user === undefined || id !== undefined) {
@@ -147,11 +155,18 @@ export function registerTokens(program: Command, context: CliContext): void {
                 'use either `tokens revoke <id>` or `tokens revoke --user U --all`',
               );
             }
-            const count = await revokeUserTokens(
-              management,
-              await existingUserId(store, options.user),
-              'revoked',
-            );
+            const userId = await existingUserId(store, options.user);
+            const held = (await store.listTokens({ userId })).length;
+            const go = await confirmed(context, {
+              interactive: options.input,
+              warning:
+                `You have requested to revoke every token of user ${escapeControlCharacters(options.user)} (${held} token(s)).\n` +
+                'This will IRREVERSIBLY delete them: every client that uses one is refused at once.\n' +
+                'Are you sure you want to do this?',
+              cancelled: 'Revocation cancelled.',
+            });
+            if (!go) return;
+            const count = await revokeUserTokens(management, userId, 'revoked');
             context.print(`Revoked ${count} token(s) of user ${options.user}.`);
             return;
           }

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
+import { escapeControlCharacters } from '../../core/control-characters.js';
 import { describeDate } from '../../core/time/unreadable-date.js';
 import type { UserWithPassword } from '../../core/users/user.js';
 import { createUser } from '../../core/users/users.js';
 import { CommandError } from '../command-error.js';
+import { confirmed } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { formatJson, formatTable } from '../format-table.js';
+import { terminalPrompter } from '../prompt.js';
 import { runAction } from '../run-action.js';
 
 /** `tessera users add|list|activate|deactivate|delete`. */
@@ -28,7 +31,7 @@ export function registerUsers(program: Command, context: CliContext): void {
     .action(
       runAction(context, async (username: string, options: AddOptions) => {
         const store = await context.migratedStore();
-        const password = options.passwordStdin ? await readPasswordLine() : null;
+        const password = options.passwordStdin ? await readPassword(context) : null;
         await createUser(store, context.passwords, context.clock, {
           username,
           email: options.email,
@@ -86,10 +89,24 @@ export function registerUsers(program: Command, context: CliContext): void {
     .command('delete')
     .description('Delete a user and all of their tokens.')
     .argument('<username>')
+    .option(
+      '--noinput, --no-input',
+      "ask nothing (on a terminal, delete asks Django's 'yes' question first)",
+    )
     .action(
-      runAction(context, async (username: string) => {
+      runAction(context, async (username: string, options: { input: boolean }) => {
         const store = await context.migratedStore();
         const user = await existingUser(context, username);
+        const held = (await store.listTokens({ userId: user.id })).length;
+        const go = await confirmed(context, {
+          interactive: options.input,
+          warning:
+            `You have requested to delete user ${escapeControlCharacters(username)} and their ${held} token(s).\n` +
+            'This will IRREVERSIBLY delete both: a client using one of the tokens is refused at once.\n' +
+            'Are you sure you want to do this?',
+          cancelled: 'Deletion cancelled.',
+        });
+        if (!go) return;
         await store.deleteUser(user.id);
         context.print(`User ${username} deleted, with their tokens.`);
       }),
@@ -110,14 +127,27 @@ async function existingUser(context: CliContext, username: string): Promise<User
 }
 
 // The password is the first line as typed: only the line ending goes, never spaces (Django
-// does not trim passwords).
-async function readPasswordLine(): Promise<string> {
+// does not trim passwords). On a terminal it is asked for with echo off, as getpass does.
+async function readPassword(context: CliContext): Promise<string> {
+  const line = process.stdin.isTTY ? await askHidden(context) : await readFirstLine();
+  if (line === '') throw new CommandError('--password-stdin needs a password on standard input');
+  return line;
+}
+
+async function askHidden(context: CliContext): Promise<string> {
+  const prompter = terminalPrompter(process.stdin, context.stdout);
+  try {
+    return await prompter.askHidden('Password: ');
+  } finally {
+    prompter.close();
+  }
+}
+
+async function readFirstLine(): Promise<string> {
   let text = '';
   for await (const chunk of process.stdin) {
     text += chunk.toString();
     if (text.includes('\n')) break;
   }
-  const line = text.split(/\r?\n/, 1)[0] ?? '';
-  if (line === '') throw new CommandError('--password-stdin needs a password on standard input');
-  return line;
+  return text.split(/\r?\n/, 1)[0] ?? '';
 }
