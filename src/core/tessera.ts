@@ -13,6 +13,7 @@ import { type Clock, systemClock } from './time/clock.js';
 import { TokenCache } from './tokens/token-cache.js';
 import type { TokenManagementContext } from './tokens/token-management.js';
 import { TokenUseRecorder } from './tokens/token-use-recorder.js';
+import { forwardAuthView } from './views/forward-auth.js';
 import { logoutAllView, logoutView } from './views/logout.js';
 import { obtainTokenView } from './views/obtain-token.js';
 import { type TokenApiViews, tokenApiViews } from './views/token-api.js';
@@ -68,6 +69,8 @@ export interface Tessera extends TokenManagementContext {
     readonly logoutAll: View;
     /** The token API: mount at `/api/tokens/`, `/api/tokens/:id/`, `/api/tokens/:id/rotate/`. */
     readonly tokens: TokenApiViews;
+    /** Forward auth for nginx, Traefik and Caddy: mount at `/auth/verify/` (docs/forward-auth.md). */
+    readonly forwardAuth: View;
   };
   /** Writes pending token uses; call before closing the store. */
   close(): Promise<void>;
@@ -160,6 +163,7 @@ export function createTessera(options: TesseraOptions): Tessera {
       logout: logoutView(context, tokenAuthentication),
       logoutAll: logoutAllView(context, tokenAuthentication),
       tokens: tokenApiViews(context, tokenAuthentication),
+      forwardAuth: forwardAuthView(tokenAuthentication),
     },
     close: async () => {
       unsubscribe();

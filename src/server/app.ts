@@ -134,5 +134,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   mountView(app, '/api/tokens/', views.tokens.list, mount);
   mountView(app, '/api/tokens/:id/', views.tokens.detail, mount);
   mountView(app, '/api/tokens/:id/rotate/', views.tokens.rotate, mount);
+  mountView(app, '/auth/verify/', views.forwardAuth, mount);
   return app;
 }

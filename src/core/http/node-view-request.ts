@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_SETTINGS } from '../config/settings.js';
 import { headerFromLines } from '../drf-compat/header-lines.js';
-import { lastQueryParam } from './query-param.js';
+import { allQueryParams, lastQueryParam } from './query-param.js';
 import type { ViewRequest } from './request.js';
 import { readRequestBody } from './request-body.js';
 
@@ -52,6 +52,7 @@ export function nodeViewRequest(
       return Array.isArray(value) ? value.join(',') : value;
     },
     query: (name) => lastQueryParam(url, name),
+    queryAll: (name) => allQueryParams(url, name),
     async readBody() {
       if (message.readableEnded) {
         // Parsing an empty body would answer "This field is required.", hiding the real cause.

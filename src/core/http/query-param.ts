@@ -6,9 +6,18 @@
  * lastQueryParam('/api/?format=xml&format=json', 'format'); // 'json'
  */
 export function lastQueryParam(url: string, name: string): string | undefined {
-  const start = url.indexOf('?');
-  if (start < 0) return undefined;
-  const end = url.indexOf('#', start);
-  const values = new URLSearchParams(url.slice(start + 1, end < 0 ? undefined : end)).getAll(name);
+  const values = allQueryParams(url, name);
   return values[values.length - 1];
+}
+
+/**
+ * Every value of a query-string parameter, in order; empty when it is absent.
+ * @example
+ * allQueryParams('/auth/verify/?scope=a&scope=b', 'scope'); // ['a', 'b']
+ */
+export function allQueryParams(url: string, name: string): string[] {
+  const start = url.indexOf('?');
+  if (start < 0) return [];
+  const end = url.indexOf('#', start);
+  return new URLSearchParams(url.slice(start + 1, end < 0 ? undefined : end)).getAll(name);
 }

@@ -13,6 +13,8 @@ export interface ViewRequest {
   header(name: string): string | undefined;
   /** One query-string parameter (DRF reads `format` from it). */
   query(name: string): string | undefined;
+  /** Every value of a repeated query-string parameter, in order (`?scope=a&scope=b`). */
+  queryAll?(name: string): readonly string[];
   /** The raw body, read once and only when a handler asks for it; enforces the size limit. */
   readBody(): Promise<Uint8Array>;
   /**
