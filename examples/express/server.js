@@ -11,25 +11,21 @@ const tessera = createTessera({ store, settings });
 
 const app = express();
 
-// The seed's BuildTrigger: token authentication and IsAuthenticated; 200 with an empty body.
+// The seed's BuildTrigger: the tessera's token authentication (with its key-guessing limit) and
+// IsAuthenticated; 200 with an empty body. The user is `req.tessera.user` (passport keeps `req.user`).
 app
   .route('/api/build-trigger/')
   .all(
-    protect({
-      name: 'Build Trigger',
-      authentication: [tessera.tokenAuthentication],
-      permissions: [IsAuthenticated],
-      methods: ['POST'],
-    }),
+    protect({ tessera, name: 'Build Trigger', permissions: [IsAuthenticated], methods: ['POST'] }),
   )
-  .post((_req, res) => {
+  .post((req, res) => {
+    console.log(`build triggered by ${req.tessera.user.username}`);
     res.status(200).end();
   });
 
-// DRF's obtain_auth_token, parsing form, multipart or JSON bodies as DRF does.
-mountView(app, '/api-token-auth/', tessera.views.obtainToken, {
-  maxBodyBytes: settings.maxBodyBytes,
-});
+// DRF's obtain_auth_token, parsing form, multipart or JSON bodies as DRF does (after
+// `app.use(express.json())`, the body it parsed is taken as it is).
+mountView(app, '/api-token-auth/', tessera.views.obtainToken, { tessera });
 
 app.use(errorHandler());
 

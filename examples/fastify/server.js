@@ -10,20 +10,22 @@ await store.migrate();
 const tessera = createTessera({ store, settings });
 
 const app = Fastify({ logger: { level: 'warn' } });
-// request.user and request.auth, and DRF's checks for routes declaring `config.tessera`.
-await app.register(tesseraPlugin, { authentication: [tessera.tokenAuthentication] });
+// request.user and request.auth, and DRF's checks for routes declaring `config.tessera`, with
+// the tessera's token authentication (key-guessing limit, cache, events) by default.
+await app.register(tesseraPlugin, { tessera });
 
 // The seed's BuildTrigger: token authentication and IsAuthenticated; 200 with an empty body.
 app.post(
   '/api/build-trigger/',
   { config: { tessera: { name: 'Build Trigger', permissions: [IsAuthenticated] } } },
-  async (_request, reply) => reply.code(200).send(),
+  async (request, reply) => {
+    request.log.info(`build triggered by ${request.user.username}`);
+    return reply.code(200).send();
+  },
 );
 
 // DRF's obtain_auth_token, parsing form, multipart or JSON bodies as DRF does.
-mountView(app, '/api-token-auth/', tessera.views.obtainToken, {
-  maxBodyBytes: settings.maxBodyBytes,
-});
+mountView(app, '/api-token-auth/', tessera.views.obtainToken, { tessera });
 app.addHook('onClose', () => tessera.close().then(() => store.close()));
 
 const url = await app.listen({ host: settings.host, port: settings.port });

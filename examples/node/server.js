@@ -27,7 +27,7 @@ const server = createServer(
   viewListener(
     // DRF's obtain_auth_token parses form, multipart or JSON bodies as DRF does.
     { '/api/build-trigger/': buildTrigger, '/api-token-auth/': tessera.views.obtainToken },
-    { maxBodyBytes: settings.maxBodyBytes },
+    { tessera },
   ),
 );
 server.listen(settings.port, settings.host, () => {

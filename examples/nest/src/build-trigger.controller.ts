@@ -1,7 +1,6 @@
-import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
-import { IsAuthenticated, TokenAuthentication } from 'tessera-auth';
-import { Authentication, Permissions } from 'tessera-auth/nest';
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { IsAuthenticated, type RequestUser, TokenAuthentication } from 'tessera-auth';
+import { Authentication, Permissions, TesseraUser } from 'tessera-auth/nest';
 
 /**
  * The seed's BuildTrigger, declared as DRF's `APIView` would be: token authentication and
@@ -13,7 +12,7 @@ import { Authentication, Permissions } from 'tessera-auth/nest';
 export class BuildTriggerController {
   @Post()
   @HttpCode(200)
-  trigger(@Req() request: Request): void {
-    console.log(`build triggered by ${request.user.username}`);
+  trigger(@TesseraUser() user: RequestUser): void {
+    console.log(`build triggered by ${user.username}`);
   }
 }

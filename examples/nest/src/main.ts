@@ -15,9 +15,9 @@ const tessera = createTessera({ store, settings });
 @Module({
   imports: [
     TesseraModule.forRoot({
-      // `@Authentication(TokenAuthentication)` on a controller resolves to this instance.
-      authentication: [tessera.tokenAuthentication],
-      maxBodyBytes: settings.maxBodyBytes,
+      // `@Authentication(TokenAuthentication)` on a controller resolves to the tessera's (with
+      // its key-guessing limit); `globalGuard: true` would guard every route, `@Public()` aside.
+      tessera,
       // DRF's obtain_auth_token, parsing form, multipart or JSON bodies as DRF does.
       views: { 'api-token-auth/': tessera.views.obtainToken },
     }),
@@ -26,7 +26,8 @@ const tessera = createTessera({ store, settings });
 })
 class AppModule {}
 
-// tessera reads bodies itself, after authentication (DRF's order): no body parser before it.
+// tessera reads bodies itself, after authentication (DRF's order) and with DRF's error texts.
+// Nest's default bodyParser works too: the body it parsed is taken as it is.
 const app = await NestFactory.create(AppModule, { bodyParser: false, logger: ['warn', 'error'] });
 await app.listen(settings.port, settings.host);
 console.log(`listening on ${await app.getUrl()}`);

@@ -18,10 +18,10 @@ import { viewController } from './view-controller.js';
  * export class AppModule {}
  */
 export class TesseraModule implements OnModuleInit {
-  readonly #adapterHost: HttpAdapterHost;
+  readonly #adapterHost: HttpAdapterHost | undefined;
   readonly #options: TesseraModuleOptions;
 
-  constructor(adapterHost: HttpAdapterHost, options: TesseraModuleOptions | undefined) {
+  constructor(adapterHost: HttpAdapterHost | undefined, options: TesseraModuleOptions | undefined) {
     this.#adapterHost = adapterHost;
     this.#options = options ?? {};
   }
@@ -54,10 +54,11 @@ export class TesseraModule implements OnModuleInit {
   /**
    * On Express, after Nest's default bodyParser and the routes, before Nest's error handler
    * (which `init` adds after this hook): the bodyParser's errors on tessera's paths are answered
-   * in DRF's shape.
+   * in DRF's shape. Without the adapter host (tessera resolving another copy of @nestjs/core
+   * than the app's, as through `npm link`), Nest's own handling stays.
    */
   onModuleInit(): void {
-    const adapter = this.#adapterHost.httpAdapter;
+    const adapter = this.#adapterHost?.httpAdapter;
     if (adapter?.getType() !== 'express') return;
     const paths = Object.keys(this.#options.views ?? {});
     if (!this.#options.globalGuard && paths.length === 0) return;
@@ -67,5 +68,6 @@ export class TesseraModule implements OnModuleInit {
 // Applied as calls: tessera compiles without `experimentalDecorators`, which NestJS needs.
 Module({})(TesseraModule);
 Inject(HttpAdapterHost)(TesseraModule, undefined, 0);
+Optional()(TesseraModule, undefined, 0);
 Inject(TESSERA_OPTIONS)(TesseraModule, undefined, 1);
 Optional()(TesseraModule, undefined, 1);

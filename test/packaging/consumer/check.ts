@@ -4,23 +4,32 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { Controller, HttpCode, Module, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import express, { type Request } from 'express';
+import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { defineView, IsAuthenticated, TokenAuthentication } from 'tessera-auth';
+import {
+  createTessera,
+  defineView,
+  IsAuthenticated,
+  type RequestUser,
+  TokenAuthentication,
+} from 'tessera-auth';
 import * as forExpress from 'tessera-auth/express';
 import * as forFastify from 'tessera-auth/fastify';
 import * as forHono from 'tessera-auth/hono';
-import { Authentication, Permissions, TesseraModule } from 'tessera-auth/nest';
+import { Authentication, Permissions, TesseraModule, TesseraUser } from 'tessera-auth/nest';
 import { viewListener } from 'tessera-auth/node';
 import { openSqliteStore } from 'tessera-auth/sqlite';
 
 const store = openSqliteStore({ filename: ':memory:' });
 await store.migrate();
-const tokenAuthentication = new TokenAuthentication({ store });
-const declaration = { authentication: [tokenAuthentication], permissions: [IsAuthenticated] };
+const tessera = createTessera({ store });
+const declaration = {
+  authentication: [tessera.tokenAuthentication],
+  permissions: [IsAuthenticated],
+};
 const buildTrigger = defineView({
   name: 'Build Trigger',
   ...declaration,
@@ -35,15 +44,15 @@ async function listen(server: Server): Promise<string> {
 const expressApp = express();
 expressApp
   .route('/native/')
-  .all(forExpress.protect({ ...declaration, methods: ['POST'] }))
+  .all(forExpress.protect({ tessera, permissions: [IsAuthenticated], methods: ['POST'] }))
   .post((req, res) => {
-    res.json({ by: req.user.username, kind: req.auth?.kind });
+    res.json({ by: req.tessera.user.username, kind: req.tessera.auth?.kind });
   });
 forExpress.mountView(expressApp, '/view/', buildTrigger);
 expressApp.use(forExpress.errorHandler());
 
 const fastifyApp = Fastify();
-await fastifyApp.register(forFastify.tessera, { store });
+await fastifyApp.register(forFastify.tessera, { tessera });
 fastifyApp.post(
   '/native/',
   { config: { tessera: { permissions: [IsAuthenticated] } } },
@@ -51,7 +60,7 @@ fastifyApp.post(
 );
 forFastify.mountView(fastifyApp, '/view/', buildTrigger);
 
-const honoApp = new Hono();
+const honoApp = new Hono<forHono.TesseraEnv>();
 honoApp.use('/native/', forHono.protect({ ...declaration, methods: ['POST'] }));
 honoApp.post('/native/', (c) => c.json({ by: c.get('user').username, kind: c.get('auth')?.kind }));
 forHono.mountView(honoApp, '/view/', buildTrigger);
@@ -63,12 +72,12 @@ honoApp.onError(forHono.errorHandler());
 class NativeController {
   @Post()
   @HttpCode(200)
-  trigger(@Req() request: Request): object {
-    return { by: request.user.username, kind: request.auth?.kind };
+  trigger(@TesseraUser() user: RequestUser): object {
+    return { by: user.username };
   }
 }
 @Module({
-  imports: [TesseraModule.forRoot({ store, views: { view: buildTrigger } })],
+  imports: [TesseraModule.forRoot({ tessera, views: { view: buildTrigger } })],
   controllers: [NativeController],
 })
 class AppModule {}
@@ -104,4 +113,5 @@ for (const [name, url] of Object.entries(urls)) {
 for (const server of Object.values(servers)) server.close();
 await fastifyApp.close();
 await nestApp.close();
+await tessera.close();
 await store.close();
