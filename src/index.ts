@@ -1,17 +1,21 @@
 /**
  * tessera: Django REST Framework's token authentication for TypeScript APIs.
- * The framework-free core; adapters and stores are subpath exports (`tessera-auth/fastify`,
- * `tessera-auth/sqlite`, …).
+ *
+ * The root entry holds what an app composes with: `createTessera` over a store, views,
+ * permissions, throttles, the errors a handler throws, and the user and token operations.
+ * Everything else has its own entry point:
+ * - frameworks: `tessera-auth/fastify`, `/express`, `/hono`, `/nest`, `/node`;
+ * - stores: `tessera-auth/sqlite`, `/postgres`, `/mysql`, and `/redis` for shared throttles;
+ * - building an adapter or a store: `tessera-auth/adapter-kit`;
+ * - tests: `tessera-auth/testing` (a manual clock).
+ *
+ * Importing this entry loads no database driver or native module: `openStore` loads the one
+ * its URL needs.
+ * @packageDocumentation
  */
 
+// Authentication and permissions, as DRF composes them.
 export type { Authentication, Authenticator } from './core/auth/authenticator.js';
-export { parseAuthorizationHeader } from './core/auth/authorization-header.js';
-export {
-  type ClientAddressResolver,
-  clientAddress,
-  clientAddressResolver,
-  peerAddress,
-} from './core/auth/client-address.js';
 export { and, not, or } from './core/auth/permission-composition.js';
 export {
   AllowAny,
@@ -25,45 +29,29 @@ export {
   TokenAuthentication,
   type TokenAuthenticationOptions,
 } from './core/auth/token-authentication.js';
-export {
-  loadOptionalExport,
-  type ModuleLoader,
-  OptionalPackageError,
-} from './core/config/optional-package.js';
-export { DEFAULT_SETTINGS, type TesseraSettings, THROTTLING_OFF } from './core/config/settings.js';
+export { OptionalPackageError } from './core/config/optional-package.js';
+export type { TesseraSettings } from './core/config/settings.js';
 export { SettingsError, settingsFromEnv } from './core/config/settings-from-env.js';
+// Errors: what a handler throws, and what configuration mistakes throw.
 export {
   ApiError,
   AuthenticationFailed,
-  MethodNotAllowed,
-  NotAcceptable,
   NotAuthenticated,
   NotFound,
   ParseError,
-  PayloadTooLarge,
   PermissionDenied,
-  ServerError,
-  ServiceUnavailable,
   Throttled,
-  UnsupportedMediaType,
   ValidationError,
 } from './core/errors.js';
-export {
-  type AuthenticationFailureReason,
-  type RevocationReason,
-  type TesseraEventMap,
-  type TesseraEventName,
-  TesseraEvents,
+// Events a tessera emits (`tessera.events.on(...)`).
+export type {
+  AuthenticationFailureReason,
+  RevocationReason,
+  TesseraEventMap,
+  TesseraEventName,
 } from './core/events.js';
-export { handlerErrorResponse } from './core/http/api-error-response.js';
-export { type NodeViewRequestOptions, nodeViewRequest } from './core/http/node-view-request.js';
-export { writeViewResponse } from './core/http/node-view-response.js';
 export type { Request, ViewRequest } from './core/http/request.js';
-export {
-  defineRouteGuard,
-  type RouteGuard,
-  type RouteGuardOptions,
-} from './core/http/route-guard.js';
+// Views and the request a handler reads.
 export {
   defineView,
   type HandleOptions,
@@ -73,73 +61,26 @@ export {
   type ViewResult,
 } from './core/http/view.js';
 export type { ViewResponse } from './core/http/view-response.js';
-export {
-  type Invalidation,
-  InvalidationNotPublished,
-  type InvalidationSource,
-  type InvalidationSubscriber,
-} from './core/invalidation.js';
 export { PasswordHasher, validatePassword } from './core/passwords/index.js';
-export type {
-  NewToken,
-  NewUser,
-  Store,
-  TokenLookup,
-  TokenMatch,
-  TokenStore,
-  TokenUse,
-  UserChanges,
-  UserStore,
-} from './core/store.js';
-export { DuplicateError } from './core/store.js';
+export type { Store } from './core/store.js';
 export { createTessera, type Tessera, type TesseraOptions } from './core/tessera.js';
+// Throttles, as DRF names them.
 export {
   AnonRateThrottle,
-  checkThrottles,
-  DEFAULT_KEY_FAILURE_RATE,
-  DEFAULT_LOGIN_FAILURE_RATES,
-  DEFAULT_THROTTLE_RATES,
-  FailureLimit,
-  type FailureLimitOptions,
   ImproperlyConfigured,
-  keyGuessLimit,
-  LoginThrottle,
-  type LoginThrottleOptions,
-  MemoryThrottleBackend,
-  type MemoryThrottleBackendOptions,
-  parseRate,
   ScopedRateThrottle,
   SimpleRateThrottle,
   type SimpleRateThrottleOptions,
   type Throttle,
   type ThrottleBackend,
-  type ThrottleDecision,
-  type ThrottledView,
   type ThrottleRate,
   type ThrottleRates,
-  type ThrottleRefusal,
-  type ThrottleReservation,
   UserRateThrottle,
-  type WindowLimit,
 } from './core/throttling/index.js';
-export { type Clock, ManualClock, systemClock } from './core/time/clock.js';
-export { parseDuration } from './core/time/duration.js';
-export {
-  generateKey,
-  isWellFormedKey,
-  KEY_PATTERN,
-  keyDigest,
-  keyPreview,
-} from './core/tokens/key-format.js';
-export { grants, HasScope, isValidScope, TOKENS_SCOPE } from './core/tokens/scopes.js';
+export type { Clock } from './core/time/clock.js';
+export { HasScope } from './core/tokens/scopes.js';
 export type { Token, TokenKind } from './core/tokens/token.js';
-export { TokenCache, type TokenCacheOptions } from './core/tokens/token-cache.js';
-export {
-  type IssuedToken,
-  issueDefaultToken,
-  issueLoginToken,
-  newToken,
-} from './core/tokens/token-issuer.js';
+export { type IssuedToken, issueDefaultToken } from './core/tokens/token-issuer.js';
 export {
   createNamedToken,
   type NamedTokenInput,
@@ -147,22 +88,9 @@ export {
   revokeToken,
   revokeUserTokens,
   rotateToken,
-  type TokenManagementContext,
 } from './core/tokens/token-management.js';
-export { describeToken, type TokenListing } from './core/tokens/token-representation.js';
-export { TokenUseRecorder } from './core/tokens/token-use-recorder.js';
-export {
-  ANONYMOUS_USER,
-  type AnonymousUser,
-  type RequestUser,
-  type User,
-} from './core/users/user.js';
+// Users, tokens and passwords.
+export type { AnonymousUser, RequestUser, User } from './core/users/user.js';
 export { type CreateUserInput, createUser } from './core/users/users.js';
-export { logoutAllView, logoutView } from './core/views/logout.js';
-export {
-  authenticateUser,
-  type ObtainTokenOptions,
-  obtainTokenView,
-} from './core/views/obtain-token.js';
-export { type TokenApiViews, tokenApiViews } from './core/views/token-api.js';
+// Composition: one tessera per app, over one store, from settings.
 export { type OpenStoreOptions, openStore, type StoreSettings } from './stores/open-store.js';
