@@ -10,6 +10,8 @@ export interface Permission {
   /** The 403 detail; a function when it depends on the request (DRF sets `self.message`). */
   readonly message?: string | ((request: Request) => string);
   readonly code?: string;
+  /** The token scopes this permission requires (`HasScope`); the OpenAPI document lists them. */
+  readonly scopes?: readonly string[];
 }
 
 /** DRF's `SAFE_METHODS`. */

@@ -8,6 +8,7 @@ import {
   PermissionDenied,
   ServerError,
 } from '../errors.js';
+import type { OperationShape } from '../openapi/operation-shape.js';
 import { checkThrottles } from '../throttling/check-throttles.js';
 import type { Throttle } from '../throttling/throttle.js';
 import type { Token } from '../tokens/token.js';
@@ -46,6 +47,8 @@ export interface ViewOptions extends Partial<Record<HandlerMethod, Handler>> {
   readonly parsers?: readonly BodyParserName[];
   /** Field descriptions OPTIONS lists under `actions` for POST and PUT, as DRF's serializers. */
   readonly fields?: Readonly<Record<string, FieldMetadata>>;
+  /** What each method accepts and answers, for the OpenAPI document (`tessera generateschema`). */
+  readonly operations?: Partial<Record<HandlerMethod, OperationShape>>;
 }
 
 /** Options for one call of `View.handle`. */

@@ -46,5 +46,6 @@ export function HasScope(...scopes: readonly string[]): Permission {
         : `This token lacks the scopes ${missing.join(', ')}.`;
     },
     code: 'insufficient_scope',
+    scopes: Object.freeze([...scopes]),
   };
 }
