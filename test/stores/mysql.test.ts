@@ -37,6 +37,12 @@ async function freshStore(options: Partial<MysqlStoreOptions> = {}): Promise<Sto
   return openMysqlStore({ url, ...options });
 }
 
+/** A store on a database copied from the migrated template. */
+async function migratedStore(): Promise<Store> {
+  const { url } = await databases.create({ migrated: true });
+  return openMysqlStore({ url });
+}
+
 /** Runs `work` on its own connection to `url` (another node, a DBA, Django). */
 async function withConnection<T>(
   url: string,
@@ -78,7 +84,7 @@ interface ColumnRow {
   readonly collation: string | null;
 }
 
-runStoreContract('mysql', () => freshStore());
+runStoreContract('mysql', { openUnmigrated: freshStore, openMigrated: migratedStore });
 
 describe('mysql store', () => {
   test('auth_user has Django 3.2’s column types, with usernames compared byte for byte', async () => {

@@ -42,10 +42,9 @@ describe('PostgreSQL invalidations: NOTIFY in the revoking transaction, LISTEN o
   let url: string;
 
   before(async () => {
-    url = (await databases.create()).url;
+    url = (await databases.create({ migrated: true })).url;
     nodeA = await openStore(url);
     nodeB = await openStore(url);
-    await nodeA.migrate();
   });
   after(async () => {
     await nodeA.close();

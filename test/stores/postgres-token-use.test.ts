@@ -17,9 +17,8 @@ let key = '';
 let tokenId = 0;
 
 before(async () => {
-  const { url } = await databases.create();
+  const { url } = await databases.create({ migrated: true });
   store = await openStore(url);
-  await store.migrate();
   const user = await store.createUser({
     username: 'ann',
     password: '!',

@@ -36,6 +36,12 @@ async function freshStore(options: Partial<PostgresStoreOptions> = {}): Promise<
   return openPostgresStore({ url, ...options });
 }
 
+/** A store on a database copied from the migrated template. */
+async function migratedStore(): Promise<Store> {
+  const { url } = await databases.create({ migrated: true });
+  return openPostgresStore({ url });
+}
+
 /** Runs `work` on its own connection to `url` (another node, a DBA, Django). */
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -60,7 +66,7 @@ async function withStore(url: string, work: (store: Store) => Promise<void>, opt
   }
 }
 
-runStoreContract('postgres', () => freshStore());
+runStoreContract('postgres', { openUnmigrated: freshStore, openMigrated: migratedStore });
 
 describe('postgres store', () => {
   test('auth_user has Django 3.2’s column types, nullability and unique username', async () => {
@@ -227,17 +233,15 @@ describe('postgres store', () => {
   });
 
   test('duplicates become DuplicateError by constraint name, without the value', async () => {
-    const { url } = await databases.create();
+    const { url } = await databases.create({ migrated: true });
     await withStore(url, async (store) => {
-      await store.migrate();
       await assertDuplicatesNamed(store, 'zq-owner-4812', 'zq-owner-4812');
     });
   });
 
   test('other driver errors are ServiceUnavailable, keeping the cause but not row values', async () => {
-    const { url } = await databases.create();
+    const { url } = await databases.create({ migrated: true });
     await withStore(url, async (store) => {
-      await store.migrate();
       const orphan = newToken(424_242);
       await assert.rejects(store.createToken(orphan), (error: unknown) => {
         assert.ok(error instanceof ServiceUnavailable);
@@ -260,11 +264,10 @@ describe('postgres store', () => {
   });
 
   test('a statement past the statement timeout is cancelled: ServiceUnavailable', async () => {
-    const { url } = await databases.create();
+    const { url } = await databases.create({ migrated: true });
     await withStore(
       url,
       async (store) => {
-        await store.migrate();
         await withClient(url, async (dba) => {
           await dba.query('BEGIN');
           await dba.query('LOCK TABLE auth_user IN ACCESS EXCLUSIVE MODE');
@@ -298,11 +301,10 @@ describe('postgres store', () => {
   );
 
   test('the pool opens at most poolSize connections', async () => {
-    const { name, url } = await databases.create();
+    const { name, url } = await databases.create({ migrated: true });
     await withStore(
       url,
       async (store) => {
-        await store.migrate();
         await Promise.all(
           Array.from({ length: 12 }, (_, i) =>
             i % 2 === 0 ? store.findTokenByDigest(keyDigest(generateKey())) : store.listUsers(),

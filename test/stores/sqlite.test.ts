@@ -95,8 +95,12 @@ function tableInfo(db: Database.Database, table: string): unknown[] {
     .all(table);
 }
 
-runStoreContract('sqlite file', async () => openSqliteStore({ filename: tempDatabase() }));
-runStoreContract('sqlite :memory:', async () => openSqliteStore({ filename: ':memory:' }));
+runStoreContract('sqlite file', {
+  openUnmigrated: async () => openSqliteStore({ filename: tempDatabase() }),
+});
+runStoreContract('sqlite :memory:', {
+  openUnmigrated: async () => openSqliteStore({ filename: ':memory:' }),
+});
 
 describe('sqlite store', () => {
   test('auth_user has Django’s columns, types, order, unique username and AUTOINCREMENT', async () => {

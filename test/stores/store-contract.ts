@@ -50,15 +50,28 @@ async function rejectsWith(
   });
 }
 
-/**
- * tessera's store contract, run unchanged on every database. `openFreshStore` must return a store
- * on an empty database that has never been migrated; the suite closes it.
- */
-export function runStoreContract(name: string, openFreshStore: () => Promise<Store>): void {
-  async function withStore(work: (store: Store) => Promise<void>): Promise<void> {
-    const store = await openFreshStore();
-    try {
+/** How the contract opens the stores it tests; it closes each one. */
+export interface ContractStores {
+  /** A store on an empty database that has never been migrated. */
+  openUnmigrated(): Promise<Store>;
+  /** A store on a new database with tessera's migrations applied; default: migrates one. */
+  openMigrated?(): Promise<Store>;
+}
+
+/** tessera's store contract, run unchanged on every database. */
+export function runStoreContract(name: string, stores: ContractStores): void {
+  const openFreshStore = () => stores.openUnmigrated();
+  const openMigratedStore =
+    stores.openMigrated ??
+    (async () => {
+      const store = await openFreshStore();
       await store.migrate();
+      return store;
+    });
+
+  async function withStore(work: (store: Store) => Promise<void>): Promise<void> {
+    const store = await openMigratedStore();
+    try {
       await work(store);
     } finally {
       await store.close();
@@ -558,8 +571,7 @@ export function runStoreContract(name: string, openFreshStore: () => Promise<Sto
 
     describe('close', () => {
       test('is idempotent, and a closed store answers ServiceUnavailable', async () => {
-        const store = await openFreshStore();
-        await store.migrate();
+        const store = await openMigratedStore();
         await store.close();
         await store.close();
         await rejectsWith(store.getUserById(1), ServiceUnavailable);
