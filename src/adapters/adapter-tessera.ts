@@ -1,3 +1,4 @@
+import type { Authenticator } from '../core/auth/authenticator.js';
 import type { Tessera } from '../core/tessera.js';
 
 /**
@@ -6,6 +7,14 @@ import type { Tessera } from '../core/tessera.js';
  * limit). Adapters take this, never a bare store, so there is one way to build authentication.
  */
 export type AdapterTessera = Pick<Tessera, 'tokenAuthentication' | 'settings'>;
+
+/** DRF's authenticators of a route: the ones given, else the tessera's token authentication. */
+export function authenticationOf(
+  given: readonly Authenticator[] | undefined,
+  tessera: AdapterTessera | undefined,
+): readonly Authenticator[] {
+  return given ?? (tessera ? [tessera.tokenAuthentication] : []);
+}
 
 /** The body limit an adapter enforces: the one given, else the tessera's, else the core default. */
 export function bodyLimitOf(

@@ -11,7 +11,7 @@ import {
   type RouteGuardOptions,
 } from '../core/http/route-guard.js';
 import type { View } from '../core/http/view.js';
-import { type AdapterTessera, bodyLimitOf } from './adapter-tessera.js';
+import { type AdapterTessera, authenticationOf, bodyLimitOf } from './adapter-tessera.js';
 import { hostParserErrorResponse, withHostParsedBody } from './host-parsed-body.js';
 import type { TesseraRequestState } from './request-state.js';
 
@@ -110,8 +110,7 @@ export function protect(options: ProtectOptions): RequestHandler {
   const { tessera, maxBodyBytes, reportError = reportToConsole, ...declaration } = options;
   const guard = defineRouteGuard({
     ...declaration,
-    authentication:
-      declaration.authentication ?? (tessera ? [tessera.tokenAuthentication] : undefined),
+    authentication: authenticationOf(declaration.authentication, tessera),
   });
   const bodyLimit = bodyLimitOf(maxBodyBytes, tessera);
   return async (request, response, next) => {

@@ -21,7 +21,12 @@ import type { View } from '../core/http/view.js';
 import type { ViewResponse } from '../core/http/view-response.js';
 import type { Token } from '../core/tokens/token.js';
 import { ANONYMOUS_USER, type RequestUser } from '../core/users/user.js';
-import { type AdapterTessera, bodyLimitOf, refuseBareStore } from './adapter-tessera.js';
+import {
+  type AdapterTessera,
+  authenticationOf,
+  bodyLimitOf,
+  refuseBareStore,
+} from './adapter-tessera.js';
 
 /** A route's DRF declaration, given as its `config.tessera`; methods come from the route. */
 export type RouteDeclaration = Omit<RouteGuardOptions, 'methods'>;
@@ -146,8 +151,7 @@ function hookList(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
 async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions): Promise<void> {
   refuseBareStore(options, 'the Fastify plugin');
   const maxBodyBytes = bodyLimitOf(options.maxBodyBytes, options.tessera);
-  const defaultAuthentication =
-    options.authentication ?? (options.tessera ? [options.tessera.tokenAuthentication] : []);
+  const defaultAuthentication = authenticationOf(options.authentication, options.tessera);
   const checked = new WeakMap<FastifyRequest, Request>();
   const guards = new WeakMap<FastifyRequest, RouteGuard>();
   const paths = new Map<string, DeclaredPath>();

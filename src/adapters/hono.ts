@@ -17,7 +17,7 @@ import type { View } from '../core/http/view.js';
 import type { ViewResponse } from '../core/http/view-response.js';
 import type { Token } from '../core/tokens/token.js';
 import type { RequestUser } from '../core/users/user.js';
-import { type AdapterTessera, bodyLimitOf } from './adapter-tessera.js';
+import { type AdapterTessera, authenticationOf, bodyLimitOf } from './adapter-tessera.js';
 
 /**
  * What `protect` sets on the context, as Hono types its variables: an app's own generic rather
@@ -152,8 +152,7 @@ export function protect(options: ProtectOptions): MiddlewareHandler<TesseraEnv> 
   const { tessera, maxBodyBytes, reportError = reportToConsole, ...declaration } = options;
   const guard = defineRouteGuard({
     ...declaration,
-    authentication:
-      declaration.authentication ?? (tessera ? [tessera.tokenAuthentication] : undefined),
+    authentication: authenticationOf(declaration.authentication, tessera),
   });
   const bodyLimit = bodyLimitOf(maxBodyBytes, tessera);
   return async (c, next) => {

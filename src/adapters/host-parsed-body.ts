@@ -11,6 +11,21 @@ export interface HostParsedRequest {
   readonly readableEnded?: boolean;
   /** What `express.json()` or `express.urlencoded()` made of the body. */
   readonly body?: unknown;
+  readonly headers?: { readonly 'content-type'?: string | undefined };
+}
+
+function isForm(contentType: string | undefined): boolean {
+  return /^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType ?? '');
+}
+
+// DRF reads a form through Django's QueryDict, where a repeated field is its last value; Express's
+// parsers give all of them as an array.
+function lastValues(fields: object): Record<string, unknown> {
+  const data: Record<string, unknown> = Object.create(null);
+  for (const [name, value] of Object.entries(fields)) {
+    data[name] = Array.isArray(value) && value.length > 0 ? value[value.length - 1] : value;
+  }
+  return data;
 }
 
 /**
@@ -25,7 +40,7 @@ export function hostParsedBody(request: HostParsedRequest): ViewRequest['hostPar
   const { body } = request;
   if (!request.readableEnded || body === undefined || typeof body !== 'object') return undefined;
   if (body === null || body instanceof Uint8Array) return undefined;
-  return { data: body };
+  return { data: isForm(request.headers?.['content-type']) ? lastValues(body) : body };
 }
 
 /** `viewRequest` with the host's parsed body, if the host's parser consumed the stream. */

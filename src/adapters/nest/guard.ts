@@ -12,7 +12,7 @@ import { IsAuthenticated, type Permission } from '../../core/auth/permissions.js
 import type { NodeRequestMessage } from '../../core/http/node-view-request.js';
 import { defineRouteGuard, type RouteGuard } from '../../core/http/route-guard.js';
 import type { ViewResponse } from '../../core/http/view-response.js';
-import { bodyLimitOf } from '../adapter-tessera.js';
+import { authenticationOf, bodyLimitOf } from '../adapter-tessera.js';
 import {
   AUTHENTICATION_METADATA,
   metadata,
@@ -93,8 +93,7 @@ export class TesseraGuard implements CanActivate {
 
   constructor(options: TesseraModuleOptions) {
     this.#options = options;
-    this.#defaultAuthentication =
-      options.authentication ?? (options.tessera ? [options.tessera.tokenAuthentication] : []);
+    this.#defaultAuthentication = authenticationOf(options.authentication, options.tessera);
     this.#defaultPermissions =
       options.permissions ?? (options.globalGuard ? [IsAuthenticated] : []);
     this.#maxBodyBytes = bodyLimitOf(options.maxBodyBytes, options.tessera);

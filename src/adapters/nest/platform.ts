@@ -57,6 +57,7 @@ export function toViewRequest(
   return withHostParsedBody(viewRequest, {
     readableEnded: message.readableEnded,
     body: request.body,
+    headers: message.headers,
   });
 }
 
