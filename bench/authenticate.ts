@@ -12,7 +12,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
   DEFAULT_SETTINGS,
-  type TesseraSettings,
+  type LibrarySettings,
+  settingsOwnedBy,
   THROTTLING_OFF,
 } from '../src/core/config/settings.js';
 import { AuthenticationFailed } from '../src/core/errors.js';
@@ -139,7 +140,7 @@ function tempStore(tokens: number, sampleSize: number) {
 }
 
 // Settings as shipped; the refusal rows turn the key-guess limit off, or they would time 429s.
-const SHIPPED: TesseraSettings = { ...DEFAULT_SETTINGS, logLevel: 'silent' };
+const SHIPPED: LibrarySettings = settingsOwnedBy('library', DEFAULT_SETTINGS);
 
 /** Times `authenticate()` for each kind of key on a store of `tokens` tokens. */
 export async function authenticateFigures(
@@ -286,12 +287,12 @@ export async function lookupByStoreFigures(
   const tokens = options.tokens ?? 2000;
   const sqlite = tempStore(tokens, tokens);
   const database = await createBenchDatabase(postgresAdminUrl);
-  const settings = { ...SHIPPED, databaseUrl: database.url };
+  const settings = SHIPPED;
   let postgres: Store | undefined;
   const tesseras: ReturnType<typeof createTessera>[] = [];
   try {
     const sqliteKeys = await sqlite.seed();
-    postgres = await openStore(database.url, settings);
+    postgres = await openStore(database.url);
     await postgres.migrate();
     const postgresKeys = await addTokens(postgres, tokens);
     const rows = [];

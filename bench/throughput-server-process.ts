@@ -13,7 +13,11 @@ import type { FastifyInstance } from 'fastify';
 import { Hono } from 'hono';
 import { mountView as mountExpressView } from '../src/adapters/express.js';
 import { mountView as mountHonoView } from '../src/adapters/hono.js';
-import { DEFAULT_SETTINGS, type TesseraSettings } from '../src/core/config/settings.js';
+import {
+  DEFAULT_SETTINGS,
+  settingsOwnedBy,
+  type TesseraSettings,
+} from '../src/core/config/settings.js';
 import { PasswordHasher } from '../src/core/passwords/index.js';
 import type { Store } from '../src/core/store.js';
 import { createTessera } from '../src/core/tessera.js';
@@ -44,7 +48,7 @@ const settings: TesseraSettings = {
   logLevel: 'warn',
 };
 const store: Store = config.databaseUrl
-  ? await openStore(config.databaseUrl, settings)
+  ? await openStore(settingsOwnedBy('store', settings))
   : openSqliteStore({ filename });
 await store.migrate();
 // Few iterations: nobody logs in here, the user only needs a key.
@@ -106,7 +110,11 @@ async function fastifyApp(): Promise<Server> {
 }
 
 function expressApp(): Server {
-  const tessera = createTessera({ store, settings, passwords });
+  const tessera = createTessera({
+    store,
+    settings: settingsOwnedBy('library', settings),
+    passwords,
+  });
   cleanups.push(() => tessera.close());
   const app = express();
   mountExpressView(app, '/api/build-trigger/', buildTriggerView(tessera.tokenAuthentication), {
@@ -120,7 +128,11 @@ function expressApp(): Server {
 }
 
 function honoApp(): Server {
-  const tessera = createTessera({ store, settings, passwords });
+  const tessera = createTessera({
+    store,
+    settings: settingsOwnedBy('library', settings),
+    passwords,
+  });
   cleanups.push(() => tessera.close());
   const app = new Hono();
   mountHonoView(app, '/api/build-trigger/', buildTriggerView(tessera.tokenAuthentication), {

@@ -1,7 +1,8 @@
-import type { TesseraSettings } from '../core/config/settings.js';
+import { passwordHasherFromSettings } from '../core/config/password-hasher-from-settings.js';
+import { settingsOwnedBy, type TesseraSettings } from '../core/config/settings.js';
 import { settingsFromEnv } from '../core/config/settings-from-env.js';
 import type { InvalidationNotPublished } from '../core/invalidation.js';
-import { PasswordHasher } from '../core/passwords/index.js';
+import type { PasswordHasher } from '../core/passwords/index.js';
 import type { Store } from '../core/store.js';
 import { type Clock, systemClock } from '../core/time/clock.js';
 import { openStore } from '../stores/open-store.js';
@@ -37,10 +38,7 @@ export class CliContext {
   }
 
   get passwords(): PasswordHasher {
-    this.cachedPasswords ??= new PasswordHasher({
-      iterations: this.settings.passwordIterations,
-      concurrency: this.settings.passwordConcurrency,
-    });
+    this.cachedPasswords ??= passwordHasherFromSettings(this.settings);
     return this.cachedPasswords;
   }
 
@@ -50,9 +48,13 @@ export class CliContext {
    */
   async openStore(access: { readOnly?: boolean } = {}): Promise<Store> {
     if (access.readOnly) refuseMissingSqliteFile(this.settings.databaseUrl);
-    this.cachedStore ??= await openStore(this.settings.databaseUrl, this.settings, {
-      onInvalidationNotPublished: (failure) => this.#notPublished(failure),
-    });
+    this.cachedStore ??= await openStore(
+      this.settings.databaseUrl,
+      settingsOwnedBy('store', this.settings),
+      {
+        onInvalidationNotPublished: (failure) => this.#notPublished(failure),
+      },
+    );
     return this.cachedStore;
   }
 

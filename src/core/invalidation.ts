@@ -9,6 +9,12 @@ export interface InvalidationSubscriber {
   invalidate(invalidation: Invalidation): void;
   /** False: invalidations may be missed from now on; true: they arrive again. */
   setChannelUp(up: boolean): void;
+  /**
+   * Told why a channel's listener failed (could not connect, was refused its credentials, lost
+   * its connection), once per failure; it keeps retrying with backoff. Without it the store
+   * emits a process warning, so the failure is never silent.
+   */
+  channelFailed?(error: Error): void;
 }
 
 /** A store that tells subscribers what its writes (and other nodes' writes) made stale. */

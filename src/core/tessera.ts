@@ -1,9 +1,10 @@
 import { type ClientAddressResolver, clientAddressResolver } from './auth/client-address.js';
 import { TokenAuthentication } from './auth/token-authentication.js';
-import { DEFAULT_SETTINGS, type TesseraSettings } from './config/settings.js';
+import { passwordHasherFromSettings } from './config/password-hasher-from-settings.js';
+import { type LibrarySettings, resolveSettings } from './config/settings.js';
 import { TesseraEvents } from './events.js';
 import type { View } from './http/view.js';
-import { PasswordHasher } from './passwords/index.js';
+import type { PasswordHasher } from './passwords/index.js';
 import type { Store } from './store.js';
 import { keyGuessLimit } from './throttling/key-guess-limit.js';
 import { LoginThrottle } from './throttling/login-throttle.js';
@@ -21,10 +22,18 @@ import { type TokenApiViews, tokenApiViews } from './views/token-api.js';
 /** What `createTessera` is built from; everything but the store has a default. */
 export interface TesseraOptions {
   readonly store: Store;
-  readonly settings?: Partial<TesseraSettings>;
+  /**
+   * The library's settings (docs/settings.md); a store or server setting here is a
+   * `SettingsError` naming where it goes, never silently ignored.
+   */
+  readonly settings?: Partial<LibrarySettings>;
   readonly clock?: Clock;
   readonly passwords?: PasswordHasher;
-  /** Told about failures off the request's path (last-used writes, re-hashes, event listeners). */
+  /**
+   * Told about failures off the request's path: last-used writes, re-hashes, event listeners,
+   * and the invalidation listeners (PostgreSQL LISTEN, Redis subscribe) the token cache uses.
+   * Default: written to stderr.
+   */
   readonly onBackgroundError?: (error: unknown) => void;
   /** Where throttle counts live; default this process's memory (a Redis one shares them). */
   readonly throttleBackend?: ThrottleBackend;
@@ -46,7 +55,8 @@ export const UNTRUSTED_FORWARDED_FOR_WARNING =
 /** tessera wired for one app: authentication, events, and the views DRF and knox provide. */
 export interface Tessera extends TokenManagementContext {
   readonly store: Store;
-  readonly settings: TesseraSettings;
+  /** The library settings in force: those given, the defaults for the rest. */
+  readonly settings: LibrarySettings;
   readonly clock: Clock;
   readonly events: TesseraEvents;
   readonly passwords: PasswordHasher;
@@ -83,18 +93,16 @@ export interface Tessera extends TokenManagementContext {
  * defineView({ authentication: [tessera.tokenAuthentication], permissions: [IsAuthenticated], post });
  */
 export function createTessera(options: TesseraOptions): Tessera {
-  const settings: TesseraSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const settings = resolveSettings('library', options.settings, 'createTessera');
   const { store } = options;
   const clock = options.clock ?? systemClock;
-  const onBackgroundError = options.onBackgroundError ?? (() => {});
+  // Unheard, a failure off the request's path (a listener refused its credentials) would leave
+  // the app degraded with no trace: by default it goes to stderr, as an unhandled error would.
+  const onBackgroundError =
+    options.onBackgroundError ??
+    ((error: unknown) => console.error('tessera: background task failed', error));
   const events = new TesseraEvents(onBackgroundError);
-  const passwords =
-    options.passwords ??
-    new PasswordHasher({
-      iterations: settings.passwordIterations,
-      concurrency: settings.passwordConcurrency,
-      queueLimit: settings.passwordQueueLimit,
-    });
+  const passwords = options.passwords ?? passwordHasherFromSettings(settings);
   const usage = new TokenUseRecorder({
     store,
     clock,
@@ -125,7 +133,13 @@ export function createTessera(options: TesseraOptions): Tessera {
           maxBytes: settings.tokenCacheMaxBytes,
           serveDuringOutage: settings.tokenCacheDuringOutage,
         });
-  const unsubscribe = cache ? store.subscribeInvalidations(cache) : () => {};
+  const unsubscribe = cache
+    ? store.subscribeInvalidations({
+        invalidate: (invalidation) => cache.invalidate(invalidation),
+        setChannelUp: (up) => cache.setChannelUp(up),
+        channelFailed: onBackgroundError,
+      })
+    : () => {};
   const tokenAuthentication = new TokenAuthentication({
     store: cache ?? store,
     keywords: settings.keywords,

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { mountView } from '../adapters/fastify.js';
-import type { TesseraSettings } from '../core/config/settings.js';
+import { settingsOwnedBy, type TesseraSettings } from '../core/config/settings.js';
 import type { TesseraEventName } from '../core/events.js';
 import type { PasswordHasher } from '../core/passwords/index.js';
 import type { Store } from '../core/store.js';
@@ -14,6 +14,10 @@ import { serverTimeoutOptions } from './server-timeouts.js';
 /** What the reference server is built from. */
 export interface ServerOptions {
   readonly store: Store;
+  /**
+   * Every setting (`settingsFromEnv()`): the server's own, the library's for its tessera, and
+   * `redisUrl` for shared throttle counts. The other store settings opened `store` already.
+   */
   readonly settings: TesseraSettings;
   readonly clock?: Clock;
   readonly passwords?: PasswordHasher;
@@ -94,7 +98,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     options.tessera ??
     createTessera({
       store,
-      settings,
+      settings: settingsOwnedBy('library', settings),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.passwords ? { passwords: options.passwords } : {}),
       ...(throttleBackend ? { throttleBackend } : {}),

@@ -1,4 +1,4 @@
-import type { TesseraSettings } from '../core/config/settings.js';
+import type { ServerSettings } from '../core/config/settings.js';
 
 /** The Fastify options that bound how long a client may hold a connection. */
 export interface ServerTimeoutOptions {
@@ -28,7 +28,12 @@ const LONGEST_CHECK_INTERVAL_MS = 1000;
  * const timeouts = serverTimeoutOptions(settings);
  * const app = Fastify({ ...timeouts, http: { ...timeouts.http, maxHeaderSize: 16384 } });
  */
-export function serverTimeoutOptions(settings: TesseraSettings): ServerTimeoutOptions {
+export function serverTimeoutOptions(
+  settings: Pick<
+    ServerSettings,
+    'headersTimeoutMs' | 'requestTimeoutMs' | 'idleTimeoutMs' | 'keepAliveTimeoutMs'
+  >,
+): ServerTimeoutOptions {
   // Node refuses a head bound longer than the whole request's; the request's bound holds anyway.
   const headersTimeout = Math.min(settings.headersTimeoutMs, settings.requestTimeoutMs);
   return {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { DEFAULT_SETTINGS } from '../../src/core/config/settings.js';
 import type { Store } from '../../src/core/store.js';
 import type { ThrottleBackend } from '../../src/core/throttling/throttle-backend.js';
 import { ManualClock } from '../../src/core/time/clock.js';
@@ -66,12 +65,12 @@ const redis = (keyPrefix: string) => openRedisThrottleBackend({ url: REDIS_TEST_
 const sqlite = async () => openSqliteStore({ filename: ':memory:' });
 const postgres = async () => {
   const { url } = await databases.create();
-  return openStore(url, DEFAULT_SETTINGS);
+  return openStore(url);
 };
 
 const mariadb = async () => {
   const { url } = await mariadbDatabases.create();
-  return openStore(url, DEFAULT_SETTINGS);
+  return openStore(url);
 };
 
 const SETUPS: readonly Setup[] = [

@@ -4,6 +4,7 @@ import { mountView } from '../../src/adapters/fastify.js';
 import { IsAuthenticated } from '../../src/core/auth/permissions.js';
 import {
   DEFAULT_SETTINGS,
+  settingsOwnedBy,
   type TesseraSettings,
   THROTTLING_OFF,
 } from '../../src/core/config/settings.js';
@@ -42,7 +43,7 @@ async function startNode(databaseUrl: string, redisUrl: string | undefined): Pro
     tokenCacheSeconds: CACHE_SECONDS,
   };
   const store = await openStore(databaseUrl, { redisUrl });
-  const tessera = createTessera({ store, settings });
+  const tessera = createTessera({ store, settings: settingsOwnedBy('library', settings) });
   const app = await buildServer({ store, settings, tessera, logger: false });
   app.addHook('onClose', () => store.close());
   const authentication = [tessera.tokenAuthentication];

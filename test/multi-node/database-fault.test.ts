@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import {
   DEFAULT_SETTINGS,
+  settingsOwnedBy,
   type TesseraSettings,
   THROTTLING_OFF,
 } from '../../src/core/config/settings.js';
@@ -54,14 +55,17 @@ function faultScenario(name: string, cache: Partial<TesseraSettings>, cachedDuri
         dbConnectTimeoutMs: CONNECT_TIMEOUT_MS,
         dbStatementTimeoutMs: STATEMENT_TIMEOUT_MS,
       };
-      store = await openStore(proxy.route(database.url), settings);
+      store = await openStore(proxy.route(database.url), {
+        ...settingsOwnedBy('store', settings),
+        databaseUrl: proxy.route(database.url),
+      });
       await store.migrate();
       const user = await createUser(store, passwords, systemClock, {
         username: 'ann',
         password: 'ann-password',
       });
       key = (await issueDefaultToken(store, user.id, systemClock)).key;
-      tessera = createTessera({ store, settings, passwords });
+      tessera = createTessera({ store, settings: settingsOwnedBy('library', settings), passwords });
       app = await buildServer({ store, settings, passwords, logger: false, tessera });
       await app.listen({ host: '127.0.0.1', port: 0 });
       url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -9,7 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import { mountView } from '../../src/adapters/fastify.js';
 import { and } from '../../src/core/auth/permission-composition.js';
 import { IsAuthenticated } from '../../src/core/auth/permissions.js';
-import { DEFAULT_SETTINGS, type TesseraSettings } from '../../src/core/config/settings.js';
+import {
+  DEFAULT_SETTINGS,
+  settingsOwnedBy,
+  type TesseraSettings,
+} from '../../src/core/config/settings.js';
 import type { TesseraEventMap } from '../../src/core/events.js';
 import { defineView } from '../../src/core/http/view.js';
 import { PasswordHasher } from '../../src/core/passwords/index.js';
@@ -54,7 +58,7 @@ class Harness {
     const all = { ...settings, ...extra };
     this.tessera = createTessera({
       store: this.store,
-      settings: all,
+      settings: settingsOwnedBy('library', all),
       clock: this.clock,
       passwords,
       onBackgroundError: (error) => this.backgroundErrors.push(error),

@@ -11,6 +11,9 @@ import type { Authentication, Authenticator } from './authenticator.js';
 import { NO_CREDENTIALS, parseAuthorizationHeader } from './authorization-header.js';
 import { type ClientAddressResolver, peerAddress } from './client-address.js';
 
+/** The `Authorization` scheme DRF accepts, and the one tessera accepts unless told otherwise. */
+export const DEFAULT_KEYWORDS: readonly string[] = Object.freeze(['Token']);
+
 /** Options of `TokenAuthentication`. */
 export interface TokenAuthenticationOptions {
   /** Where tokens are looked up by digest. */
@@ -54,7 +57,7 @@ export class TokenAuthentication implements Authenticator {
 
   constructor(options: TokenAuthenticationOptions) {
     this.#store = options.store;
-    this.keywords = options.keywords?.length ? options.keywords : ['Token'];
+    this.keywords = options.keywords?.length ? options.keywords : DEFAULT_KEYWORDS;
     this.#lowercaseKeywords = this.keywords.map((keyword) => keyword.toLowerCase());
     this.#clock = options.clock ?? systemClock;
     this.#events = options.events;

@@ -1,16 +1,19 @@
 import { parseRate } from '../throttling/rate.js';
 import { readDuration } from '../time/duration.js';
-import { DEFAULT_SETTINGS, type TesseraSettings } from './settings.js';
+import {
+  SETTING_DEFINITIONS,
+  type SettingDefinition,
+  type SettingKey,
+  type SettingOwner,
+} from './setting-definitions.js';
+import type { SettingsByOwner, TesseraSettings } from './settings.js';
+import { SettingsError } from './settings-error.js';
 
-/** A setting's value cannot be used; the message names the variable and the value. */
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SettingsError';
-  }
-}
+export { SettingsError } from './settings-error.js';
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+type Env = NodeJS.ProcessEnv;
+
+function integer(env: Env, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) {
@@ -21,9 +24,10 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return Number(raw);
 }
 
-function duration(env: NodeJS.ProcessEnv, name: string): number | null {
+function duration(env: Env, name: string, fallback: number | null): number | null {
   const raw = env[name]?.trim();
-  if (raw === undefined || raw === '' || raw === 'none') return null;
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'none') return null;
   // Bounded as every duration is (18250d), so no setting can make a date no store holds.
   const read = readDuration(raw);
   if ('error' in read) {
@@ -32,7 +36,7 @@ function duration(env: NodeJS.ProcessEnv, name: string): number | null {
   return read.seconds;
 }
 
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
@@ -40,7 +44,7 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new SettingsError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
-function count(env: NodeJS.ProcessEnv, name: string, fallback: number | null): number | null {
+function count(env: Env, name: string, fallback: number | null): number | null {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'none') return null;
@@ -48,7 +52,7 @@ function count(env: NodeJS.ProcessEnv, name: string, fallback: number | null): n
 }
 
 // A throttle rate (`5/min`), or `off`/`none` to switch the limit off explicitly.
-function rate(env: NodeJS.ProcessEnv, name: string, fallback: string | null): string | null {
+function rate(env: Env, name: string, fallback: string | null): string | null {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
   if (['off', 'none'].includes(raw.toLowerCase())) return null;
@@ -62,155 +66,117 @@ function rate(env: NodeJS.ProcessEnv, name: string, fallback: string | null): st
   return raw;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function logLevel(env: NodeJS.ProcessEnv): string {
-  const raw = env.TESSERA_LOG_LEVEL?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return DEFAULT_SETTINGS.logLevel;
-  if (!LOG_LEVELS.includes(raw)) {
+function oneOf(env: Env, name: string, fallback: string, values: readonly string[]): string {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (!values.includes(raw)) {
     throw new SettingsError(
-      `TESSERA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`,
+      `${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`,
     );
   }
   return raw;
 }
 
-function keywords(env: NodeJS.ProcessEnv): readonly string[] {
-  const raw = env.TESSERA_KEYWORDS;
-  if (raw === undefined || raw.trim() === '') return DEFAULT_SETTINGS.keywords;
+function keywords(env: Env, name: string, fallback: readonly string[]): readonly string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
   const list = raw.split(',').map((word) => word.trim());
   for (const word of list) {
     // An auth-scheme is an HTTP token; DRF compares it as ASCII bytes.
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(word)) {
       throw new SettingsError(
-        `TESSERA_KEYWORDS must be comma-separated words such as "Token,Bearer", got ${JSON.stringify(raw)}`,
+        `${name} must be comma-separated words such as "Token,Bearer", got ${JSON.stringify(raw)}`,
       );
     }
   }
   return list;
 }
 
-/**
- * Reads settings from environment variables: `DATABASE_URL`, `TESSERA_DB_POOL_SIZE`,
- * `TESSERA_DB_CONNECT_TIMEOUT_MS`, `TESSERA_DB_STATEMENT_TIMEOUT_MS`,
- * `TESSERA_PASSWORD_ITERATIONS`, `TESSERA_PASSWORD_CONCURRENCY`, `TESSERA_LOGIN_TOKEN_LIMIT`,
- * `TESSERA_KEYWORDS`, `HOST`, `PORT`, `TESSERA_MAX_BODY_BYTES`, `TESSERA_MAX_HEADER_BYTES`,
- * `TESSERA_PASSWORD_QUEUE_LIMIT`, `TESSERA_LOGIN_FAILURES_PER_USER_IP`,
- * `TESSERA_LOGIN_FAILURES_PER_USER`, `TESSERA_LOGIN_FAILURES_PER_IP`,
- * `TESSERA_KEY_FAILURES_PER_IP`, `TESSERA_NUM_PROXIES`, `REDIS_URL`, `TESSERA_HEADERS_TIMEOUT_MS`,
- * `TESSERA_REQUEST_TIMEOUT_MS`, `TESSERA_IDLE_TIMEOUT_MS`, `TESSERA_KEEP_ALIVE_TIMEOUT_MS`.
- * Throws `SettingsError` on a bad value.
- */
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): TesseraSettings {
-  return {
-    databaseUrl: env.DATABASE_URL?.trim() || DEFAULT_SETTINGS.databaseUrl,
-    dbPoolSize: integer(env, 'TESSERA_DB_POOL_SIZE', DEFAULT_SETTINGS.dbPoolSize, 1),
-    dbConnectTimeoutMs: integer(
-      env,
-      'TESSERA_DB_CONNECT_TIMEOUT_MS',
-      DEFAULT_SETTINGS.dbConnectTimeoutMs,
-      1,
-    ),
-    dbStatementTimeoutMs: integer(
-      env,
-      'TESSERA_DB_STATEMENT_TIMEOUT_MS',
-      DEFAULT_SETTINGS.dbStatementTimeoutMs,
-      1,
-    ),
-    passwordIterations: integer(
-      env,
-      'TESSERA_PASSWORD_ITERATIONS',
-      DEFAULT_SETTINGS.passwordIterations,
-      1,
-    ),
-    passwordConcurrency: integer(
-      env,
-      'TESSERA_PASSWORD_CONCURRENCY',
-      DEFAULT_SETTINGS.passwordConcurrency,
-      1,
-    ),
-    passwordQueueLimit: integer(
-      env,
-      'TESSERA_PASSWORD_QUEUE_LIMIT',
-      DEFAULT_SETTINGS.passwordQueueLimit,
-      0,
-    ),
-    loginFailuresPerUserIp: rate(
-      env,
-      'TESSERA_LOGIN_FAILURES_PER_USER_IP',
-      DEFAULT_SETTINGS.loginFailuresPerUserIp,
-    ),
-    loginFailuresPerUser: rate(
-      env,
-      'TESSERA_LOGIN_FAILURES_PER_USER',
-      DEFAULT_SETTINGS.loginFailuresPerUser,
-    ),
-    loginFailuresPerIp: rate(
-      env,
-      'TESSERA_LOGIN_FAILURES_PER_IP',
-      DEFAULT_SETTINGS.loginFailuresPerIp,
-    ),
-    keyFailuresPerIp: rate(env, 'TESSERA_KEY_FAILURES_PER_IP', DEFAULT_SETTINGS.keyFailuresPerIp),
-    numProxies: count(env, 'TESSERA_NUM_PROXIES', DEFAULT_SETTINGS.numProxies),
-    redisUrl: env.REDIS_URL?.trim() || DEFAULT_SETTINGS.redisUrl,
-    loginTokenLimit: integer(env, 'TESSERA_LOGIN_TOKEN_LIMIT', DEFAULT_SETTINGS.loginTokenLimit, 1),
-    loginTokenLifetimeSeconds: duration(env, 'TESSERA_LOGIN_TOKEN_LIFETIME'),
-    trackLastUsed: flag(env, 'TESSERA_TRACK_LAST_USED', DEFAULT_SETTINGS.trackLastUsed),
-    tokenCacheSeconds: duration(env, 'TESSERA_TOKEN_CACHE_TTL'),
-    tokenCacheMaxEntries: integer(
-      env,
-      'TESSERA_TOKEN_CACHE_MAX_ENTRIES',
-      DEFAULT_SETTINGS.tokenCacheMaxEntries,
-      1,
-    ),
-    tokenCacheMaxBytes: integer(
-      env,
-      'TESSERA_TOKEN_CACHE_MAX_BYTES',
-      DEFAULT_SETTINGS.tokenCacheMaxBytes,
-      1024,
-    ),
-    tokenCacheDuringOutage: flag(
-      env,
-      'TESSERA_TOKEN_CACHE_DURING_OUTAGE',
-      DEFAULT_SETTINGS.tokenCacheDuringOutage,
-    ),
-    logLevel: logLevel(env),
-    keywords: keywords(env),
-    host: env.HOST?.trim() || DEFAULT_SETTINGS.host,
-    port: integer(env, 'PORT', DEFAULT_SETTINGS.port, 0),
-    maxBodyBytes: integer(env, 'TESSERA_MAX_BODY_BYTES', DEFAULT_SETTINGS.maxBodyBytes, 1),
-    maxHeaderBytes: integer(env, 'TESSERA_MAX_HEADER_BYTES', DEFAULT_SETTINGS.maxHeaderBytes, 1024),
-    ...serverTimeouts(env),
-  };
+/** One setting's value from its variable, by its row's kind; the default when unset. */
+function readSetting(env: Env, definition: SettingDefinition): unknown {
+  const { env: name } = definition;
+  switch (definition.kind) {
+    case 'integer':
+      return integer(env, name, definition.default as number, definition.min);
+    case 'count':
+      return count(env, name, definition.default as number | null);
+    case 'duration':
+      return duration(env, name, definition.default as number | null);
+    case 'flag':
+      return flag(env, name, definition.default as boolean);
+    case 'rate':
+      return rate(env, name, definition.default as string | null);
+    case 'enum':
+      return oneOf(env, name, definition.default as string, definition.values);
+    case 'keywords':
+      return keywords(env, name, definition.default as readonly string[]);
+    case 'url':
+    case 'text':
+      return env[name]?.trim() || definition.default;
+  }
+}
+
+function readOwner<Owner extends SettingOwner>(env: Env, owner: Owner): SettingsByOwner[Owner] {
+  const settings: Record<string, unknown> = {};
+  for (const [key, definition] of Object.entries(SETTING_DEFINITIONS) as [
+    SettingKey,
+    SettingDefinition,
+  ][]) {
+    if (definition.owner === owner) settings[key] = readSetting(env, definition);
+  }
+  if (owner === 'server') checkServerTimeouts(settings as unknown as SettingsByOwner['server']);
+  return settings as unknown as SettingsByOwner[Owner];
 }
 
 // Node refuses a head bound longer than the whole request's, so the pair is checked here.
-function serverTimeouts(env: NodeJS.ProcessEnv) {
-  const timeouts = {
-    headersTimeoutMs: integer(
-      env,
-      'TESSERA_HEADERS_TIMEOUT_MS',
-      DEFAULT_SETTINGS.headersTimeoutMs,
-      1,
-    ),
-    requestTimeoutMs: integer(
-      env,
-      'TESSERA_REQUEST_TIMEOUT_MS',
-      DEFAULT_SETTINGS.requestTimeoutMs,
-      1,
-    ),
-    idleTimeoutMs: integer(env, 'TESSERA_IDLE_TIMEOUT_MS', DEFAULT_SETTINGS.idleTimeoutMs, 1),
-    keepAliveTimeoutMs: integer(
-      env,
-      'TESSERA_KEEP_ALIVE_TIMEOUT_MS',
-      DEFAULT_SETTINGS.keepAliveTimeoutMs,
-      1,
-    ),
-  };
-  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+function checkServerTimeouts({ headersTimeoutMs, requestTimeoutMs }: SettingsByOwner['server']) {
+  if (headersTimeoutMs > requestTimeoutMs) {
     throw new SettingsError(
-      `TESSERA_HEADERS_TIMEOUT_MS (${timeouts.headersTimeoutMs}) must not exceed TESSERA_REQUEST_TIMEOUT_MS (${timeouts.requestTimeoutMs})`,
+      `${SETTING_DEFINITIONS.headersTimeoutMs.env} (${headersTimeoutMs}) must not exceed ${SETTING_DEFINITIONS.requestTimeoutMs.env} (${requestTimeoutMs})`,
     );
   }
-  return timeouts;
+}
+
+/**
+ * Reads what `createTessera` takes from `TESSERA_PASSWORD_*`, `TESSERA_LOGIN_*`,
+ * `TESSERA_KEY_FAILURES_PER_IP`, `TESSERA_NUM_PROXIES`, `TESSERA_TOKEN_CACHE_*`,
+ * `TESSERA_TRACK_LAST_USED`, `TESSERA_KEYWORDS` and `TESSERA_MAX_BODY_BYTES` (docs/settings.md).
+ * Throws `SettingsError` on a bad value.
+ * @example
+ * const tessera = createTessera({ store, settings: librarySettingsFromEnv() });
+ */
+export function librarySettingsFromEnv(env: Env = process.env): SettingsByOwner['library'] {
+  return readOwner(env, 'library');
+}
+
+/**
+ * Reads what `openStore` takes from `DATABASE_URL`, `TESSERA_DB_*` and `REDIS_URL`.
+ * Throws `SettingsError` on a bad value.
+ * @example
+ * const settings = storeSettingsFromEnv();
+ * const store = await openStore(settings.databaseUrl, settings);
+ */
+export function storeSettingsFromEnv(env: Env = process.env): SettingsByOwner['store'] {
+  return readOwner(env, 'store');
+}
+
+/**
+ * Reads what the reference server takes from `HOST`, `PORT`, `TESSERA_LOG_LEVEL`,
+ * `TESSERA_MAX_HEADER_BYTES` and `TESSERA_*_TIMEOUT_MS`. Throws `SettingsError` on a bad value.
+ */
+export function serverSettingsFromEnv(env: Env = process.env): SettingsByOwner['server'] {
+  return readOwner(env, 'server');
+}
+
+/**
+ * Reads every setting from its environment variable, as the CLI and the server do (the table
+ * in docs/settings.md, generated from `SETTING_DEFINITIONS`). Throws `SettingsError` on a bad
+ * value. Hand each owner its part with `settingsOwnedBy`.
+ */
+export function settingsFromEnv(env: Env = process.env): TesseraSettings {
+  return {
+    ...storeSettingsFromEnv(env),
+    ...librarySettingsFromEnv(env),
+    ...serverSettingsFromEnv(env),
+  };
 }

@@ -1,20 +1,8 @@
-import { DEFAULT_HASH_QUEUE_LIMIT } from '../passwords/password-hasher.js';
-import { DEFAULT_KEY_FAILURE_RATE } from '../throttling/key-guess-limit.js';
-import { DEFAULT_LOGIN_FAILURE_RATES } from '../throttling/login-throttle.js';
+import { SETTING_DEFINITIONS, type SettingKey, type SettingOwner } from './setting-definitions.js';
+import { SettingsError } from './settings-error.js';
 
-/** Every setting of tessera: the library takes this object, the CLI and server read `TESSERA_*`. */
-export interface TesseraSettings {
-  /**
-   * `sqlite:./tessera.sqlite3` (default), `sqlite:///absolute/path`, `sqlite::memory:`,
-   * `postgres://user:password@host:5432/db`, `mysql://user:password@host:3306/db`.
-   */
-  readonly databaseUrl: string;
-  /** Most connections one process opens to PostgreSQL or MySQL (the pool's size). */
-  readonly dbPoolSize: number;
-  /** How long connecting to PostgreSQL or MySQL may take, in ms (pg alone waits forever). */
-  readonly dbConnectTimeoutMs: number;
-  /** How long one PostgreSQL or MySQL statement may run before the server cancels it, in ms. */
-  readonly dbStatementTimeoutMs: number;
+/** What `createTessera` reads: authentication, passwords, limits, the token cache, body size. */
+export interface LibrarySettings {
   /** PBKDF2 iterations for new password hashes; Django 5.2's default. */
   readonly passwordIterations: number;
   /** Password hashes computed at once; kept below libuv's thread pool (4 by default). */
@@ -34,8 +22,6 @@ export interface TesseraSettings {
    * `NUM_PROXIES`); null (the default) trusts none and ignores the header.
    */
   readonly numProxies: number | null;
-  /** Redis holding throttle counts shared by several nodes; null keeps them in memory. */
-  readonly redisUrl: string | null;
   /** Most `login` tokens a user keeps; the oldest goes when a new one would exceed it. */
   readonly loginTokenLimit: number;
   /** Lifetime of login tokens in seconds; null (the default, as DRF) means they never expire. */
@@ -54,14 +40,42 @@ export interface TesseraSettings {
   readonly tokenCacheMaxBytes: number;
   /** Keep serving cached tokens while the invalidation channel is down (until their TTL). */
   readonly tokenCacheDuringOutage: boolean;
-  /** The server's log level: `fatal`, `error`, `warn`, `info` (default) or `debug`. */
-  readonly logLevel: string;
   /** Accepted `Authorization` schemes; the first is sent in `WWW-Authenticate`. */
   readonly keywords: readonly string[];
+  /**
+   * Largest request body a view reads, in bytes; a larger one gets 413. A library setting, not a
+   * server one: every adapter that mounts tessera's views (Fastify, Express, Hono, NestJS,
+   * node:http) reads it from the tessera it is given, and so does the reference server.
+   */
+  readonly maxBodyBytes: number;
+}
+
+/** What `openStore` reads: which database, how its pool waits, and the Redis between nodes. */
+export interface StoreSettings {
+  /**
+   * `sqlite:./tessera.sqlite3` (default), `sqlite:///absolute/path`, `sqlite::memory:`,
+   * `postgres://user:password@host:5432/db`, `mysql://user:password@host:3306/db`.
+   */
+  readonly databaseUrl: string;
+  /** Most connections one process opens to PostgreSQL or MySQL (the pool's size). */
+  readonly dbPoolSize: number;
+  /** How long connecting to PostgreSQL or MySQL may take, in ms (pg alone waits forever). */
+  readonly dbConnectTimeoutMs: number;
+  /** How long one PostgreSQL or MySQL statement may run before the server cancels it, in ms. */
+  readonly dbStatementTimeoutMs: number;
+  /**
+   * Redis carrying token invalidations between nodes; null for none. The reference server also
+   * keeps its throttle counts there, shared by every node.
+   */
+  readonly redisUrl: string | null;
+}
+
+/** What the reference server (`tessera serve`, `serve`, `buildServer`) reads. */
+export interface ServerSettings {
   readonly host: string;
   readonly port: number;
-  /** Largest request body read, in bytes; a larger one gets 413. */
-  readonly maxBodyBytes: number;
+  /** The server's log level: `fatal`, `error`, `warn`, `info` (default) or `debug`. */
+  readonly logLevel: string;
   /** Largest request head (request line and headers), in bytes; Node answers 431 beyond it. */
   readonly maxHeaderBytes: number;
   /** How long a client may take to send the request head, in ms; then 408 and the close. */
@@ -77,39 +91,25 @@ export interface TesseraSettings {
   readonly keepAliveTimeoutMs: number;
 }
 
-/** The defaults, used for every setting not given. */
-export const DEFAULT_SETTINGS: TesseraSettings = {
-  databaseUrl: 'sqlite:./tessera.sqlite3',
-  dbPoolSize: 10,
-  dbConnectTimeoutMs: 5000,
-  dbStatementTimeoutMs: 10_000,
-  passwordIterations: 1_000_000,
-  passwordConcurrency: 2,
-  passwordQueueLimit: DEFAULT_HASH_QUEUE_LIMIT,
-  loginFailuresPerUserIp: DEFAULT_LOGIN_FAILURE_RATES.perUserAndAddress,
-  loginFailuresPerUser: DEFAULT_LOGIN_FAILURE_RATES.perUser,
-  loginFailuresPerIp: DEFAULT_LOGIN_FAILURE_RATES.perAddress,
-  keyFailuresPerIp: DEFAULT_KEY_FAILURE_RATE,
-  numProxies: null,
-  redisUrl: null,
-  loginTokenLimit: 10,
-  loginTokenLifetimeSeconds: null,
-  trackLastUsed: true,
-  tokenCacheSeconds: null,
-  tokenCacheMaxEntries: 10_000,
-  tokenCacheMaxBytes: 32 * 1024 * 1024,
-  tokenCacheDuringOutage: false,
-  logLevel: 'info',
-  keywords: ['Token'],
-  host: '127.0.0.1',
-  port: 8000,
-  maxBodyBytes: 1024 * 1024,
-  maxHeaderBytes: 16 * 1024,
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  idleTimeoutMs: 20_000,
-  keepAliveTimeoutMs: 5000,
-};
+/**
+ * Every setting of tessera, as the CLI and the reference server read them from `TESSERA_*` and
+ * friends; hand each owner its part with `settingsOwnedBy`.
+ */
+export interface TesseraSettings extends LibrarySettings, StoreSettings, ServerSettings {}
+
+/** The settings one owner reads, by owner's name. */
+export interface SettingsByOwner {
+  readonly library: LibrarySettings;
+  readonly store: StoreSettings;
+  readonly server: ServerSettings;
+}
+
+/** The defaults, used for every setting not given; taken from the settings table. */
+export const DEFAULT_SETTINGS: TesseraSettings = Object.freeze(
+  Object.fromEntries(
+    Object.entries(SETTING_DEFINITIONS).map(([key, definition]) => [key, definition.default]),
+  ) as unknown as TesseraSettings,
+);
 
 /**
  * Every failure limit switched off, for fixtures that must never see a 429 (parity, fuzz and
@@ -120,4 +120,70 @@ export const THROTTLING_OFF = {
   loginFailuresPerUser: null,
   loginFailuresPerIp: null,
   keyFailuresPerIp: null,
-} as const satisfies Partial<TesseraSettings>;
+} as const satisfies Partial<LibrarySettings>;
+
+/**
+ * The part of `settings` one owner reads, e.g. what to give `createTessera` out of what
+ * `settingsFromEnv()` read.
+ * @example
+ * const settings = settingsFromEnv();
+ * const store = await openStore(settings.databaseUrl, settingsOwnedBy('store', settings));
+ * const tessera = createTessera({ store, settings: settingsOwnedBy('library', settings) });
+ */
+export function settingsOwnedBy<Owner extends SettingOwner>(
+  owner: Owner,
+  settings: TesseraSettings,
+): SettingsByOwner[Owner];
+export function settingsOwnedBy<Owner extends SettingOwner>(
+  owner: Owner,
+  settings: Partial<TesseraSettings>,
+): Partial<SettingsByOwner[Owner]>;
+export function settingsOwnedBy(
+  owner: SettingOwner,
+  settings: Partial<TesseraSettings>,
+): Partial<TesseraSettings> {
+  return Object.fromEntries(
+    Object.entries(settings).filter(([key]) => ownerOf(key) === owner),
+  ) as Partial<TesseraSettings>;
+}
+
+// What a caller is told to do with a setting given to the wrong owner.
+const WHERE_IT_GOES: Readonly<Record<SettingOwner, string>> = {
+  library: 'pass it to createTessera',
+  store: 'pass it to openStore',
+  server: 'pass it to serve or buildServer (TESSERA_* for tessera serve)',
+};
+
+function ownerOf(key: string): SettingOwner | undefined {
+  return Object.hasOwn(SETTING_DEFINITIONS, key)
+    ? SETTING_DEFINITIONS[key as SettingKey].owner
+    : undefined;
+}
+
+/**
+ * `given` filled in from the defaults, after refusing (with a `SettingsError` naming the key and
+ * where it belongs) any key another owner reads or no setting has: a setting silently ignored
+ * would look applied. A key set to `undefined` takes its default.
+ */
+export function resolveSettings<Owner extends SettingOwner>(
+  owner: Owner,
+  given: object | undefined,
+  receiver: string,
+): SettingsByOwner[Owner] {
+  const resolved: Record<string, unknown> = {
+    ...settingsOwnedBy<SettingOwner>(owner, DEFAULT_SETTINGS),
+  };
+  for (const [key, value] of Object.entries(given ?? {})) {
+    const belongsTo = ownerOf(key);
+    if (belongsTo === undefined) {
+      throw new SettingsError(
+        `${key} is not a tessera setting; ${receiver} takes ${Object.keys(resolved).join(', ')}`,
+      );
+    }
+    if (belongsTo !== owner) {
+      throw new SettingsError(`${key} is a ${belongsTo} setting: ${WHERE_IT_GOES[belongsTo]}`);
+    }
+    if (value !== undefined) resolved[key] = value;
+  }
+  return resolved as unknown as SettingsByOwner[Owner];
+}

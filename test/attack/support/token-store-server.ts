@@ -8,7 +8,11 @@ import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { DEFAULT_SETTINGS, type TesseraSettings } from '../../../src/core/config/settings.js';
+import {
+  DEFAULT_SETTINGS,
+  settingsOwnedBy,
+  type TesseraSettings,
+} from '../../../src/core/config/settings.js';
 import { PasswordHasher } from '../../../src/core/passwords/index.js';
 import type { Store } from '../../../src/core/store.js';
 import { issueDefaultToken } from '../../../src/core/tokens/token-issuer.js';
@@ -110,7 +114,7 @@ export class TokenStoreServer {
       keyFailuresPerIp: null,
       ...extra,
     };
-    this.store = await openStore(this.databaseUrl, settings);
+    this.store = await openStore(this.databaseUrl, settingsOwnedBy('store', settings));
     await this.store.migrate();
     const user = await createUser(
       this.store,
