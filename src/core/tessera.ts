@@ -4,6 +4,9 @@ import { passwordHasherFromSettings } from './config/password-hasher-from-settin
 import { type LibrarySettings, resolveSettings } from './config/settings.js';
 import { TesseraEvents } from './events.js';
 import type { View } from './http/view.js';
+import { type DocsViewOptions, docsView } from './openapi/docs-view.js';
+import { type OpenApiDocumentOptions, openApiDocument } from './openapi/openapi-document.js';
+import { schemaView } from './openapi/schema-view.js';
 import type { PasswordHasher } from './passwords/index.js';
 import type { Store } from './store.js';
 import { keyGuessLimit } from './throttling/key-guess-limit.js';
@@ -81,6 +84,10 @@ export interface Tessera extends TokenManagementContext {
     readonly tokens: TokenApiViews;
     /** Forward auth for nginx, Traefik and Caddy: mount at `/auth/verify/` (docs/forward-auth.md). */
     readonly forwardAuth: View;
+    /** DRF's schema view: the OpenAPI document of `routes`; mount at `/api/schema/` (docs/openapi.md). */
+    readonly schema: (document: OpenApiDocumentOptions) => View;
+    /** Swagger UI on the schema view: mount at `/api/docs/` and `/api/docs/:asset`. */
+    readonly docs: (options?: DocsViewOptions) => View;
   };
   /** Writes pending token uses; call before closing the store. */
   close(): Promise<void>;
@@ -178,6 +185,9 @@ export function createTessera(options: TesseraOptions): Tessera {
       logoutAll: logoutAllView(context, tokenAuthentication),
       tokens: tokenApiViews(context, tokenAuthentication),
       forwardAuth: forwardAuthView(tokenAuthentication),
+      schema: (document) => schemaView(openApiDocument(document)),
+      // A key pasted alone in Swagger UI gets the keyword this tessera reads first.
+      docs: (docsOptions) => docsView({ keyword: tokenAuthentication.keywords[0], ...docsOptions }),
     },
     close: async () => {
       unsubscribe();

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { mountView } from '../adapters/fastify.js';
+import { packageVersion } from '../cli/package-version.js';
 import { settingsOwnedBy, type TesseraSettings } from '../core/config/settings.js';
 import type { TesseraEventName } from '../core/events.js';
 import type { PasswordHasher } from '../core/passwords/index.js';
@@ -8,7 +9,7 @@ import { createTessera, type Tessera } from '../core/tessera.js';
 import type { ThrottleBackend } from '../core/throttling/throttle-backend.js';
 import type { Clock } from '../core/time/clock.js';
 import { openRedisThrottleBackend } from '../stores/redis/index.js';
-import { buildTriggerView } from './build-trigger.js';
+import { referenceDocumentOptions, referenceRoutes, schemaRoutes } from './routes.js';
 import { serverTimeoutOptions } from './server-timeouts.js';
 
 /** What the reference server is built from. */
@@ -130,14 +131,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   const mount = { maxBodyBytes: settings.maxBodyBytes };
-  const { views } = tessera;
-  mountView(app, '/api/build-trigger/', buildTriggerView(tessera.tokenAuthentication), mount);
-  mountView(app, '/api-token-auth/', views.obtainToken, mount);
-  mountView(app, '/api-token-auth/logout/', views.logout, mount);
-  mountView(app, '/api-token-auth/logoutall/', views.logoutAll, mount);
-  mountView(app, '/api/tokens/', views.tokens.list, mount);
-  mountView(app, '/api/tokens/:id/', views.tokens.detail, mount);
-  mountView(app, '/api/tokens/:id/rotate/', views.tokens.rotate, mount);
-  mountView(app, '/auth/verify/', views.forwardAuth, mount);
+  const routes = referenceRoutes(tessera);
+  const documented = settings.schema
+    ? schemaRoutes(tessera, referenceDocumentOptions(routes, packageVersion()))
+    : [];
+  for (const { path, view } of [...routes, ...documented]) mountView(app, path, view, mount);
   return app;
 }

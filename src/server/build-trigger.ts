@@ -11,6 +11,18 @@ export function buildTriggerView(tokenAuthentication: Authenticator): View {
     name: 'Build Trigger',
     authentication: [tokenAuthentication],
     permissions: [IsAuthenticated],
+    // DRF's OPTIONS shows the view's description (empty for the seed's view): the operation has its own.
+    operations: {
+      post: {
+        operationId: 'triggerBuild',
+        summary: 'Trigger a build',
+        description:
+          'Starts a build for the requesting token’s user. The body is never read: any body, or ' +
+          'none, is accepted. Answers 200 with no body.',
+        tags: ['builds'],
+        responses: { 200: { description: 'The build is triggered; no body.' } },
+      },
+    },
     post: () => {},
   });
 }

@@ -295,4 +295,11 @@ export const SETTING_DEFINITIONS: { readonly [Key in SettingKey]: SettingDefinit
     default: 5000,
     doc: 'Longest a kept-alive connection waits for its next request.',
   },
+  schema: {
+    env: 'TESSERA_SCHEMA',
+    owner: 'server',
+    kind: 'flag',
+    default: true,
+    doc: 'Serve the OpenAPI document at `/api/schema/` and Swagger UI at `/api/docs/` (see [OpenAPI](openapi.md)); `off` removes both.',
+  },
 };

@@ -89,6 +89,8 @@ export interface ServerSettings {
   readonly idleTimeoutMs: number;
   /** How long a kept-alive connection may wait for its next request, in ms. */
   readonly keepAliveTimeoutMs: number;
+  /** Serve the OpenAPI document at `/api/schema/` and Swagger UI at `/api/docs/`. */
+  readonly schema: boolean;
 }
 
 /**

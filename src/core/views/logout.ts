@@ -14,6 +14,15 @@ export function logoutView(context: TokenManagementContext, authenticator: Authe
     name: 'Logout',
     authentication: [authenticator],
     permissions: [IsAuthenticated],
+    operations: {
+      post: {
+        operationId: 'logout',
+        summary: 'Log out: delete this token',
+        description: 'Deletes the token that made the request (knox’s `LogoutView`).',
+        tags: ['auth'],
+        responses: { 204: { description: 'The token is deleted; no body.' } },
+      },
+    },
     post: async (request) => {
       if (request.auth) await revokeToken(context, request.auth.id, 'logout');
       return { status: 204 };
@@ -30,6 +39,17 @@ export function logoutAllView(context: TokenManagementContext, authenticator: Au
     name: 'Logout All',
     authentication: [authenticator],
     permissions: [IsAuthenticated, HasScope(TOKENS_SCOPE)],
+    operations: {
+      post: {
+        operationId: 'logoutAll',
+        summary: 'Log out everywhere: delete every token of the user',
+        description:
+          'Deletes every token of the requesting token’s user (knox’s `LogoutAllView`); it needs ' +
+          'the `tokens` scope, so a narrow leaked token cannot log its owner out everywhere.',
+        tags: ['auth'],
+        responses: { 204: { description: 'Every token of the user is deleted; no body.' } },
+      },
+    },
     post: async (request) => {
       if (request.user.isAuthenticated) {
         await revokeUserTokens(context, request.user.id, 'logoutall');

@@ -3,12 +3,14 @@ import { pythonTypeName, readCharField } from '../drf-compat/fields.js';
 import { ServiceUnavailable, ValidationError } from '../errors.js';
 import type { TesseraEvents } from '../events.js';
 import { defineView, type View } from '../http/view.js';
+import type { OperationShape } from '../openapi/operation-shape.js';
 import type { PasswordHasher } from '../passwords/index.js';
 import type { TokenStore, UserStore } from '../store.js';
 import type { LoginThrottle } from '../throttling/login-throttle.js';
 import type { Clock } from '../time/clock.js';
 import { issueLoginToken } from '../tokens/token-issuer.js';
 import type { User } from '../users/user.js';
+import { EXAMPLE_KEY, KEY_SCHEMA } from './token-schemas.js';
 
 /** What obtain-token needs. */
 export interface ObtainTokenOptions {
@@ -30,6 +32,67 @@ export interface ObtainTokenOptions {
 
 const UNABLE_TO_LOG_IN = 'Unable to log in with provided credentials.';
 
+// DRF's OPTIONS shows the view's description (empty for ObtainAuthToken): the operation has its own.
+const OBTAIN_TOKEN_OPERATION: OperationShape = {
+  operationId: 'obtainToken',
+  summary: 'Log in: exchange a username and password for a key',
+  description:
+    "DRF's `obtain_auth_token`: each success issues a new `login` token and answers its key, " +
+    'once. `expires` appears when login tokens have a lifetime (`TESSERA_LOGIN_TOKEN_LIFETIME`). ' +
+    'Failed logins are limited per user and address (429 with `Retry-After`).',
+  tags: ['auth'],
+  requestBody: {
+    schema: {
+      type: 'object',
+      properties: {
+        username: { type: 'string', minLength: 1 },
+        password: { type: 'string', minLength: 1, format: 'password' },
+      },
+      required: ['username', 'password'],
+    },
+    example: { username: 'alice', password: 'correct horse battery staple' },
+  },
+  responses: {
+    200: {
+      description: 'The new key.',
+      schema: {
+        type: 'object',
+        properties: { token: KEY_SCHEMA, expires: { type: 'string', format: 'date-time' } },
+        required: ['token'],
+      },
+      example: { token: EXAMPLE_KEY },
+    },
+    400: {
+      description:
+        'Wrong credentials or an inactive user (`non_field_errors`), a missing field, or a body that could not be parsed.',
+      schema: {
+        oneOf: [
+          { $ref: '#/components/schemas/ValidationError' },
+          { $ref: '#/components/schemas/Error' },
+        ],
+      },
+      example: { non_field_errors: [UNABLE_TO_LOG_IN] },
+    },
+    429: {
+      description:
+        'Too many failed logins for this user or address; `Retry-After` says when to try again.',
+      schema: { $ref: '#/components/schemas/Error' },
+      example: { detail: 'Request was throttled. Expected available in 60 seconds.' },
+      headers: {
+        'Retry-After': {
+          description: 'Seconds until a login may succeed.',
+          schema: { type: 'integer', minimum: 0, example: 60 },
+        },
+      },
+    },
+    503: {
+      description: 'Too many logins are being checked at once, or the store did not answer.',
+      schema: { $ref: '#/components/schemas/Error' },
+      example: { detail: 'Service temporarily unavailable.' },
+    },
+  },
+};
+
 /**
  * DRF's `obtain_auth_token`: POST `username` and `password` (form, multipart or JSON), get
  * `{"token": "<key>"}`. Each success issues a new `login` token: keys are stored hashed, so an
@@ -50,6 +113,7 @@ export function obtainTokenView(options: ObtainTokenOptions): View {
       password: { type: 'string', required: true, read_only: false, label: 'Password' },
       token: { type: 'string', required: false, read_only: true, label: 'Token' },
     },
+    operations: { post: OBTAIN_TOKEN_OPERATION },
     post: async (request) => {
       // Under a login flood, refuse before reading the body or the user: a 503 that costs the
       // event loop almost nothing keeps token-authenticated traffic flowing.

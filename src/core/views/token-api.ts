@@ -20,6 +20,11 @@ import {
 } from '../tokens/token-management.js';
 import { TOKEN_NAME_MAX_LENGTH } from '../tokens/token-name.js';
 import { describeToken } from '../tokens/token-representation.js';
+import {
+  TOKEN_DETAIL_OPERATIONS,
+  TOKEN_LIST_OPERATIONS,
+  TOKEN_ROTATE_OPERATIONS,
+} from './token-api-operations.js';
 
 /** The self-service token API's views, to mount at `/api/tokens/`, `…/<id>/`, `…/<id>/rotate/`. */
 export interface TokenApiViews {
@@ -54,6 +59,7 @@ export function tokenApiViews(
     list: defineView({
       ...common,
       name: 'Token List',
+      operations: TOKEN_LIST_OPERATIONS,
       get: async (request) => {
         const tokens = await context.store.listTokens({ userId: ownerId(request) });
         return { data: tokens.map(describeToken) };
@@ -72,6 +78,7 @@ export function tokenApiViews(
     detail: defineView({
       ...common,
       name: 'Token Detail',
+      operations: TOKEN_DETAIL_OPERATIONS,
       get: async (request) => {
         const token = await context.store.getToken(tokenId(request));
         if (!token || token.userId !== ownerId(request)) throw new NotFound();
@@ -87,6 +94,7 @@ export function tokenApiViews(
     rotate: defineView({
       ...common,
       name: 'Token Rotate',
+      operations: TOKEN_ROTATE_OPERATIONS,
       post: async (request) => {
         const rotated = await rotateToken(context, tokenId(request), {
           userId: ownerId(request),
