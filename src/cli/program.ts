@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerChangepassword } from './commands/changepassword.js';
 import { registerCreatesuperuser } from './commands/createsuperuser.js';
 import { registerDrfCreateToken } from './commands/drf-create-token.js';
+import { registerGenerateschema } from './commands/generateschema.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerServe } from './commands/serve.js';
 import { registerShell } from './commands/shell.js';
@@ -42,5 +43,6 @@ export function buildProgram(context: CliContext = new CliContext()): Command {
   registerTokens(program, context);
   registerShell(program, context);
   registerServe(program, context);
+  registerGenerateschema(program, context);
   return program;
 }
