@@ -201,6 +201,10 @@ const READ: readonly (readonly [Record<string, string>, Record<string, unknown>]
 ];
 
 test('values are read (trimmed, case-folded, switched off) as before', () => {
-  for (const [env, settings] of READ)
-    assert.deepEqual({ ...settingsFromEnv(env) }, settings, JSON.stringify(env));
+  for (const [env, settings] of READ) {
+    // Settings added since are left out: these are the ones whose reading must not change.
+    const read: Record<string, unknown> = { ...settingsFromEnv(env) };
+    const same = Object.fromEntries(Object.keys(settings).map((key) => [key, read[key]]));
+    assert.deepEqual(same, settings, JSON.stringify(env));
+  }
 });
