@@ -23,9 +23,10 @@ export {
   type SimpleRateThrottleOptions,
   type ThrottleRates,
 } from './simple-rate-throttle.js';
-export { drfWait, waitUntilFree } from './sliding-window.js';
+export { drfWait, type RefusedWindow, waitUntilFree } from './sliding-window.js';
 export type { Throttle, ThrottledView } from './throttle.js';
 export type {
+  RememberedSetLimit,
   ThrottleBackend,
   ThrottleDecision,
   ThrottleRefusal,

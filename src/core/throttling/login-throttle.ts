@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { Throttled } from '../errors.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { FailureLimit } from './failure-limit.js';
-import type { ThrottleBackend } from './throttle-backend.js';
+import type { RememberedSetLimit, ThrottleBackend } from './throttle-backend.js';
 import { reserveWhileBusy } from './while-busy.js';
 
 /** The default limits on failed logins; each is a setting (`TESSERA_LOGIN_FAILURES_*`). */
@@ -30,7 +30,7 @@ export interface LoginThrottleOptions {
    * after its last login), which the per-username limit does not refuse. Default 10 for 30
    * days; a `max` of 0 remembers none.
    */
-  readonly knownAddresses?: { readonly max: number; readonly ttlMs: number };
+  readonly knownAddresses?: RememberedSetLimit;
 }
 
 /** One login attempt's place in the limits, held while it is in flight; end it with one call. */
@@ -75,7 +75,7 @@ export class LoginThrottle {
   readonly #perUserAndAddress: FailureLimit;
   readonly #perUser: FailureLimit;
   readonly #perAddress: FailureLimit;
-  readonly #known: { readonly max: number; readonly ttlMs: number };
+  readonly #known: RememberedSetLimit;
 
   constructor(options: LoginThrottleOptions) {
     const { backend } = options;
@@ -128,13 +128,7 @@ export class LoginThrottle {
     if (!reservation.allowed) throw new Throttled(reservation.wait);
     const remember = () =>
       rememberable
-        ? this.#backend.remember(
-            knownKey,
-            where,
-            this.#clock.now(),
-            this.#known.max,
-            this.#known.ttlMs,
-          )
+        ? this.#backend.remember(knownKey, where, this.#clock.now(), this.#known)
         : undefined;
     return {
       succeeded: async () => {

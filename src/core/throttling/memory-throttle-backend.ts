@@ -2,6 +2,7 @@ import { boundedKey } from './bounded-key.js';
 import { BoundedMap, type BoundedValue } from './bounded-map.js';
 import { drfWait, waitUntilFree } from './sliding-window.js';
 import type {
+  RememberedSetLimit,
   ThrottleBackend,
   ThrottleDecision,
   ThrottleRefusal,
@@ -154,7 +155,7 @@ export class MemoryThrottleBackend implements ThrottleBackend {
     if (count >= limit) {
       return {
         allowed: false,
-        wait: drfWait(count, log?.entries[0] ?? null, now, limit, durationMs),
+        wait: drfWait({ count, oldest: log?.entries[0] ?? null, now, limit, durationMs }),
       };
     }
     this.#append(bounded, log, now, durationMs);
@@ -226,7 +227,8 @@ export class MemoryThrottleBackend implements ThrottleBackend {
     return RELEASED;
   }
 
-  async remember(key: string, member: string, now: number, max: number, ttlMs: number) {
+  async remember(key: string, member: string, now: number, limit: RememberedSetLimit) {
+    const { max, ttlMs } = limit;
     this.#table.sweep(now);
     const bounded = boundedKey(key);
     const held = this.#table.get(bounded);

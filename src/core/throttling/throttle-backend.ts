@@ -12,6 +12,12 @@ export interface WindowLimit {
   readonly durationMs: number;
 }
 
+/** How a remembered set is bounded: its `max` most recent members, each for `ttlMs`. */
+export interface RememberedSetLimit {
+  readonly max: number;
+  readonly ttlMs: number;
+}
+
 /** An attempt in flight, held by `reserve` until `keep` (it failed) or `release` (it did not). */
 export interface ThrottleReservation {
   readonly allowed: true;
@@ -67,10 +73,10 @@ export interface ThrottleBackend {
    */
   release(reservation: ThrottleReservation): Promise<void>;
   /**
-   * Adds `member` to the set at `key`, dated `now`: the set keeps its `max` most recent members,
-   * each for `ttlMs` after it was last added.
+   * Adds `member` to the set at `key`, dated `now`: the set keeps its `limit.max` most recent
+   * members, each for `limit.ttlMs` after it was last added.
    */
-  remember(key: string, member: string, now: number, max: number, ttlMs: number): Promise<void>;
+  remember(key: string, member: string, now: number, limit: RememberedSetLimit): Promise<void>;
   /** Whether `member` was added to the set at `key` less than `ttlMs` before `now` (and kept). */
   isRemembered(key: string, member: string, now: number, ttlMs: number): Promise<boolean>;
   /** Releases connections; the backend is unusable afterwards. */

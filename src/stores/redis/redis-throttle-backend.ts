@@ -3,6 +3,7 @@ import { ServiceUnavailable } from '../../core/errors.js';
 import { boundedKey } from '../../core/throttling/bounded-key.js';
 import { drfWait, waitUntilFree } from '../../core/throttling/sliding-window.js';
 import type {
+  RememberedSetLimit,
   ThrottleBackend,
   ThrottleDecision,
   ThrottleRefusal,
@@ -80,7 +81,10 @@ export class RedisThrottleBackend implements ThrottleBackend {
     );
     if (reply[0] === 1) return ALLOWED;
     const count = Number(reply[1]);
-    return { allowed: false, wait: drfWait(count, scoreOf(reply[2]), now, limit, durationMs) };
+    return {
+      allowed: false,
+      wait: drfWait({ count, oldest: scoreOf(reply[2]), now, limit, durationMs }),
+    };
   }
 
   async reserve(
@@ -122,7 +126,8 @@ export class RedisThrottleBackend implements ThrottleBackend {
     }
   }
 
-  async remember(key: string, member: string, now: number, max: number, ttlMs: number) {
+  async remember(key: string, member: string, now: number, limit: RememberedSetLimit) {
+    const { max, ttlMs } = limit;
     await this.#run(
       REMEMBER_SCRIPT,
       [key],

@@ -84,12 +84,15 @@ describe('DRF test_throttling.py: SimpleRateThrottleTests', () => {
   });
 
   test('test_wait_returns_correct_waiting_time_without_history: 30.0 at 1/60 s', () => {
-    assert.equal(drfWait(0, null, Date.now(), 1, 60_000), 30);
+    assert.equal(
+      drfWait({ count: 0, oldest: null, now: Date.now(), limit: 1, durationMs: 60_000 }),
+      30,
+    );
   });
 
   test('test_wait_returns_none_if_there_are_no_available_requests', () => {
     const now = Date.now();
-    assert.equal(drfWait(3, now, now, 1, 60_000), null);
+    assert.equal(drfWait({ count: 3, oldest: now, now, limit: 1, durationMs: 60_000 }), null);
   });
 });
 

@@ -52,7 +52,8 @@ describe('MemoryThrottleBackend: bounded memory', () => {
 
   test('known-address sets are bounded too', async () => {
     const backend = new MemoryThrottleBackend({ maxKeys: 10 });
-    for (let i = 0; i < 50; i++) await backend.remember(`known_${i}`, '10.0.0.1', T0, 10, MINUTE);
+    for (let i = 0; i < 50; i++)
+      await backend.remember(`known_${i}`, '10.0.0.1', T0, { max: 10, ttlMs: MINUTE });
     assert.equal(backend.size, 10);
     assert.equal(await backend.isRemembered('known_49', '10.0.0.1', T0, MINUTE), true);
     assert.equal(await backend.isRemembered('known_0', '10.0.0.1', T0, MINUTE), false);

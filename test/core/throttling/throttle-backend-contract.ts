@@ -183,13 +183,14 @@ export function runThrottleBackendContract(factory: BackendFactory): void {
 
     test('remember keeps the most recent members, each for its ttl', async () => {
       const key = fresh();
-      for (let i = 0; i < 4; i++) await backend.remember(key, `m${i}`, T0 + i, 3, MINUTE);
+      for (let i = 0; i < 4; i++)
+        await backend.remember(key, `m${i}`, T0 + i, { max: 3, ttlMs: MINUTE });
       assert.equal(await backend.isRemembered(key, 'm0', T0 + 10, MINUTE), false);
       assert.equal(await backend.isRemembered(key, 'm1', T0 + 10, MINUTE), true);
       assert.equal(await backend.isRemembered(key, 'm3', T0 + 10, MINUTE), true);
       // Added again, m1 is the most recent: m2 goes when m4 comes.
-      await backend.remember(key, 'm1', T0 + 20, 3, MINUTE);
-      await backend.remember(key, 'm4', T0 + 30, 3, MINUTE);
+      await backend.remember(key, 'm1', T0 + 20, { max: 3, ttlMs: MINUTE });
+      await backend.remember(key, 'm4', T0 + 30, { max: 3, ttlMs: MINUTE });
       assert.equal(await backend.isRemembered(key, 'm2', T0 + 40, MINUTE), false);
       assert.equal(await backend.isRemembered(key, 'm1', T0 + 40, MINUTE), true);
       assert.equal(await backend.isRemembered(key, 'm3', T0 + 3 + MINUTE, MINUTE), false);

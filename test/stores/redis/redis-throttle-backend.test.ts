@@ -55,7 +55,7 @@ describe('RedisThrottleBackend', () => {
       );
       assert.equal(reservation.allowed, false);
       await admin.script('FLUSH');
-      await backend.remember('known', '10.0.0.1', T0, 10, 60_000);
+      await backend.remember('known', '10.0.0.1', T0, { max: 10, ttlMs: 60_000 });
       await admin.script('FLUSH');
       assert.equal(await backend.isRemembered('known', '10.0.0.1', T0, 60_000), true);
       await admin.script('FLUSH');
