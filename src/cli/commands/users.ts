@@ -25,7 +25,7 @@ export function registerUsers(program: Command, context: CliContext): void {
     .option('--superuser', 'mark the user as superuser (and staff)', false)
     .option(
       '--password-stdin',
-      "read the password from the first line of standard input; Django's four validators apply",
+      "read the password from the first line of standard input (on a terminal: asked for, not echoed); Django's four validators apply",
       false,
     )
     .action(
