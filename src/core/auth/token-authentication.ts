@@ -1,5 +1,5 @@
 import { AuthenticationFailed, Throttled } from '../errors.js';
-import type { AuthenticationFailureReason, TesseraEvents } from '../events.js';
+import type { TesseraEventMap, TesseraEvents } from '../events.js';
 import type { ViewRequest } from '../http/request.js';
 import type { TokenLookup } from '../store.js';
 import type { FailureLimit } from '../throttling/failure-limit.js';
@@ -13,6 +13,9 @@ import { type ClientAddressResolver, peerAddress } from './client-address.js';
 
 /** The `Authorization` scheme DRF accepts, and the one tessera accepts unless told otherwise. */
 export const DEFAULT_KEYWORDS: readonly string[] = Object.freeze(['Token']);
+
+// What a failed authentication tells listeners: why, from where, and whose token when one matched.
+type AuthenticationFailure = TesseraEventMap['authentication_failed'];
 
 /** Options of `TokenAuthentication`. */
 export interface TokenAuthenticationOptions {
@@ -75,7 +78,7 @@ export class TokenAuthentication implements Authenticator {
       // A header error is a failure too (or, past the limit, a 429).
       const reason =
         (error as Error).message === NO_CREDENTIALS ? 'no_credentials' : 'invalid_header';
-      await this.#failed(await this.#reserveGuess(address), reason, address);
+      await this.#failed(await this.#reserveGuess(address), { reason, remoteAddress: address });
       throw error;
     }
     if (key === null) return null;
@@ -89,7 +92,7 @@ export class TokenAuthentication implements Authenticator {
     const guess = await this.#reserveGuess(remoteAddress);
     // A key that fails the grammar or its checksum cannot exist: refuse it without a read.
     if (!isWellFormedKey(key)) {
-      await this.#failed(guess, 'malformed_key', remoteAddress);
+      await this.#failed(guess, { reason: 'malformed_key', remoteAddress });
       throw new AuthenticationFailed('Invalid token.');
     }
     let match: Awaited<ReturnType<TokenLookup['findTokenByDigest']>>;
@@ -102,18 +105,28 @@ export class TokenAuthentication implements Authenticator {
       throw error;
     }
     if (match === null) {
-      await this.#failed(guess, 'invalid_token', remoteAddress);
+      await this.#failed(guess, { reason: 'invalid_token', remoteAddress });
       throw new AuthenticationFailed('Invalid token.');
     }
     const { token, user } = match;
     const now = this.#clock.now();
     // Valid while now is before `expires`: at the instant itself the token has expired.
     if (token.expires !== null && token.expires.getTime() <= now) {
-      await this.#failed(guess, 'expired', remoteAddress, token.id, user.id);
+      await this.#failed(guess, {
+        reason: 'expired',
+        remoteAddress,
+        tokenId: token.id,
+        userId: user.id,
+      });
       throw new AuthenticationFailed('Token has expired.', 'token_expired');
     }
     if (!user.isActive) {
-      await this.#failed(guess, 'inactive_user', remoteAddress, token.id, user.id);
+      await this.#failed(guess, {
+        reason: 'inactive_user',
+        remoteAddress,
+        tokenId: token.id,
+        userId: user.id,
+      });
       throw new AuthenticationFailed('User inactive or deleted.');
     }
     // A valid key is never counted. Not awaited: release never rejects, the memory backend's
@@ -147,11 +160,9 @@ export class TokenAuthentication implements Authenticator {
   // A failure counts against the address (its reservation is kept) and is told to listeners.
   async #failed(
     guess: ThrottleReservation | undefined,
-    reason: AuthenticationFailureReason,
-    remoteAddress: string | undefined,
-    tokenId?: number,
-    userId?: number,
+    failure: AuthenticationFailure,
   ): Promise<void> {
+    const { reason, remoteAddress, tokenId, userId } = failure;
     this.#events?.emit('authentication_failed', {
       reason,
       ...(tokenId === undefined ? {} : { tokenId, userId }),

@@ -147,7 +147,17 @@ function utf8Step(bytes: Uint8Array, at: number): Utf8Step {
   return { kind: 'invalid-start' };
 }
 
-function decodeMessage(codec: string, bytes: Uint8Array, start: number, end: number, why: string) {
+/** Where a decode failed: `bytes[start..end)` could not be decoded with `codec`, and why. */
+interface DecodeFailure {
+  readonly codec: string;
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  readonly why: string;
+}
+
+// The message of Python's UnicodeDecodeError.
+function decodeMessage({ codec, bytes, start, end, why }: DecodeFailure): string {
   const where =
     end - start === 1
       ? `byte 0x${(bytes[start] as number).toString(16).padStart(2, '0')} in position ${start}`
@@ -206,7 +216,8 @@ function decodeUtf8Python(bytes: Uint8Array, mode: Utf8Mode): DecodeResult {
       end = at + step.length;
       why = 'invalid continuation byte';
     }
-    if (mode !== 'replace') return { error: decodeMessage('utf-8', bytes, at, end, why) };
+    if (mode !== 'replace')
+      return { error: decodeMessage({ codec: 'utf-8', bytes, start: at, end, why }) };
     parts.push('\ufffd');
     at = end;
     runStart = end;
@@ -227,7 +238,15 @@ function decodeAscii(bytes: Uint8Array, replace: boolean): DecodeResult {
   for (let at = 0; at < bytes.length; at++) {
     if ((bytes[at] as number) < 0x80) continue;
     if (!replace) {
-      return { error: decodeMessage('ascii', bytes, at, at + 1, 'ordinal not in range(128)') };
+      return {
+        error: decodeMessage({
+          codec: 'ascii',
+          bytes,
+          start: at,
+          end: at + 1,
+          why: 'ordinal not in range(128)',
+        }),
+      };
     }
     return { text: latin1(bytes).replace(/[\x80-\xff]/g, '\ufffd') };
   }
