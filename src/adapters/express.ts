@@ -27,6 +27,8 @@ declare global {
   }
 }
 
+export type { TesseraRequestState } from './request-state.js';
+
 /** Options every Express helper of tessera takes. */
 export interface ExpressOptions {
   /** What `createTessera` returned: its body limit, and `protect`'s default authentication. */
