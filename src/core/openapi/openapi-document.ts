@@ -153,13 +153,24 @@ function security(
   return anonymousAllowed ? [...requirements, {}] : requirements;
 }
 
-function operation(
-  view: View,
-  method: HandlerMethod,
-  path: string,
-  pathParameters: readonly string[],
-  schemes: Map<string, ApiKeySecurityScheme>,
-): Record<string, unknown> {
+/** One method of one route, as `operation` describes it. */
+interface RouteMethod {
+  readonly view: View;
+  readonly method: HandlerMethod;
+  /** The OpenAPI path (`/tokens/{id}/`) and the names of its parameters. */
+  readonly path: string;
+  readonly pathParameters: readonly string[];
+  /** The security schemes met so far; the view's are added. */
+  readonly schemes: Map<string, ApiKeySecurityScheme>;
+}
+
+function operation({
+  view,
+  method,
+  path,
+  pathParameters,
+  schemes,
+}: RouteMethod): Record<string, unknown> {
   const shape: OperationShape = view.options.operations?.[method] ?? {};
   const operationParameters = parameters(pathParameters, shape);
   const body = requestBody(view, shape);
@@ -198,7 +209,7 @@ export function openApiDocument(options: OpenApiDocumentOptions): OpenApiDocumen
     const item: Record<string, unknown> = {};
     for (const method of HANDLER_METHODS) {
       if (!route.view.options[method]) continue;
-      const described = operation(route.view, method, path, pathParameters, schemes);
+      const described = operation({ view: route.view, method, path, pathParameters, schemes });
       const id = described.operationId as string;
       // Client generators name functions after operation ids: a duplicate would shadow one.
       if (operationIds.has(id)) throw new Error(`Two operations have the id ${id}`);
