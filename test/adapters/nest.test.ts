@@ -424,6 +424,40 @@ describe('NestJS 11 adapter: TesseraModule.forRoot({ tessera, globalGuard: true 
     }
   });
 
+  test("without the global guard, a bodyParser error elsewhere than tessera's views stays Nest's", async () => {
+    const seed = await seedViews();
+    const server = await startNest(
+      {
+        authentication: [seed.tokenAuthentication],
+        views: { 'api-token-auth/': seed.obtainToken },
+      },
+      [PublicController],
+      () => {},
+      true,
+    );
+    try {
+      const send = (path: string) =>
+        sendRaw(server.baseUrl, {
+          method: 'POST',
+          path,
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"a":',
+        });
+      const view = await send('/api-token-auth/');
+      assert.equal(view.status, 400);
+      assert.equal(
+        view.body,
+        '{"detail":"JSON parse error - Expecting value: line 1 column 6 (char 5)"}',
+      );
+      const elsewhere = await send('/public');
+      assert.equal(elsewhere.status, 400);
+      assert.equal(JSON.parse(elsewhere.body).statusCode, 400);
+    } finally {
+      await server.close();
+      await seed.store.close();
+    }
+  });
+
   test('a JavaScript caller passing { store } is told to pass { tessera }', async () => {
     const seed = await seedViews();
     try {
