@@ -96,7 +96,12 @@ export {
 } from './core/tokens/key-format.js';
 export { grants, isValidScope, TOKENS_SCOPE } from './core/tokens/scopes.js';
 export { TokenCache, type TokenCacheOptions } from './core/tokens/token-cache.js';
-export { issueLoginToken, newToken } from './core/tokens/token-issuer.js';
+export {
+  type IssueLoginTokenOptions,
+  issueLoginToken,
+  type NewTokenOptions,
+  newToken,
+} from './core/tokens/token-issuer.js';
 export type { TokenManagementContext } from './core/tokens/token-management.js';
 export { describeToken, type TokenListing } from './core/tokens/token-representation.js';
 export { TokenUseRecorder } from './core/tokens/token-use-recorder.js';

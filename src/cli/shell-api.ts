@@ -66,7 +66,12 @@ export function shellApi(
     },
     tokens: {
       async create(username) {
-        const { key, row } = newToken(await userId(username), 'default', 'default', clock);
+        const { key, row } = newToken({
+          userId: await userId(username),
+          kind: 'default',
+          name: 'default',
+          clock,
+        });
         try {
           return { key, token: await store.createToken(row) };
         } catch (error) {

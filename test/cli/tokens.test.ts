@@ -164,7 +164,11 @@ describe('tessera tokens', () => {
     await withStore(async (store) => {
       const bob = await store.getUserByUsername('bob');
       const clock = { now: () => Date.now() - 3_600_000 };
-      const { row } = newToken(bob?.id ?? 0, 'named', 'old', clock, {
+      const { row } = newToken({
+        userId: bob?.id ?? 0,
+        kind: 'named',
+        name: 'old',
+        clock,
         expires: new Date(Date.now() - 1000),
       });
       await store.createToken(row);

@@ -59,7 +59,9 @@ describe('PostgreSQL invalidations: NOTIFY in the revoking transaction, LISTEN o
     const stopLocal = nodeA.subscribeInvalidations(local);
     await remote.until(() => remote.up, 'the LISTEN connection');
     const user = await nodeA.createUser({ username: 'ann', password: '!', dateJoined: new Date() });
-    const token = await nodeA.createToken(newToken(user.id, 'named', 'ci', clock).row);
+    const token = await nodeA.createToken(
+      newToken({ userId: user.id, kind: 'named', name: 'ci', clock }).row,
+    );
     assert.equal(await nodeA.deleteToken(token.id), true);
     assert.deepEqual(
       local.heard.at(-1),
@@ -84,8 +86,10 @@ describe('PostgreSQL invalidations: NOTIFY in the revoking transaction, LISTEN o
     const stop = nodeB.subscribeInvalidations(remote);
     await remote.until(() => remote.up, 'the LISTEN connection');
     const user = await nodeA.createUser({ username: 'bob', password: '!', dateJoined: new Date() });
-    const token = await nodeA.createToken(newToken(user.id, 'named', 'x', clock).row);
-    const otherRow = newToken(user.id, 'named', 'y', clock).row;
+    const token = await nodeA.createToken(
+      newToken({ userId: user.id, kind: 'named', name: 'x', clock }).row,
+    );
+    const otherRow = newToken({ userId: user.id, kind: 'named', name: 'y', clock }).row;
     const other = await nodeA.createToken(otherRow);
     // Rotating to a digest another token has fails inside its transaction, so it rolls back.
     await assert.rejects(nodeA.rotateToken(token.id, otherRow.digest, 'tsr_bbbb'));

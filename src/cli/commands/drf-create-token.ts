@@ -26,7 +26,12 @@ export function registerDrfCreateToken(program: Command, context: CliContext): v
         if (options.reset) {
           key = (await issueDefaultToken(store, user.id, context.clock)).key;
         } else {
-          const { key: fresh, row } = newToken(user.id, 'default', 'default', context.clock);
+          const { key: fresh, row } = newToken({
+            userId: user.id,
+            kind: 'default',
+            name: 'default',
+            clock: context.clock,
+          });
           try {
             await store.createToken(row);
           } catch (error) {

@@ -91,18 +91,16 @@ export async function createNamedToken(
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 
   // `created` and `expires` come from the same instant.
-  const { key, row } = newToken(
+  const { key, row } = newToken({
     userId,
-    'named',
+    kind: 'named',
     name,
-    { now: () => now },
-    {
-      scopes: [...new Set(scopes)],
-      expires: expires === null ? null : new Date(expires),
-      slidingSeconds: sliding ? lifetime : null,
-      maxExpires: maxExpires === null ? null : new Date(maxExpires),
-    },
-  );
+    clock: { now: () => now },
+    scopes: [...new Set(scopes)],
+    expires: expires === null ? null : new Date(expires),
+    slidingSeconds: sliding ? lifetime : null,
+    maxExpires: maxExpires === null ? null : new Date(maxExpires),
+  });
   let token: Token;
   try {
     token = await context.store.createToken(row);

@@ -140,15 +140,15 @@ export function obtainTokenView(options: ObtainTokenOptions): View {
       const now = options.clock.now();
       const lifetime = options.loginTokenLifetimeSeconds ?? null;
       const expires = lifetime === null ? null : new Date(now + lifetime * 1000);
-      const issued = await issueLoginToken(
-        options.store,
-        user.id,
+      const issued = await issueLoginToken({
+        store: options.store,
+        userId: user.id,
         // `created` and `expires` come from the same instant.
-        { now: () => now },
-        options.loginTokenLimit,
-        { expires },
-        options.events,
-      );
+        clock: { now: () => now },
+        limit: options.loginTokenLimit,
+        expires,
+        events: options.events,
+      });
       // DRF answers `{"token": …}` only; `expires` appears when login tokens have a lifetime.
       return {
         data: expires

@@ -88,7 +88,12 @@ describe('TokenCache over a real SQLite store', () => {
     const b = await userWithKey('b');
     await tokens.findTokenByDigest(a.digest);
     // Another process rotates the token: this cache hears nothing and keeps the old digest.
-    const { key: newKey } = newToken(a.user.id, 'default', 'default', clock);
+    const { key: newKey } = newToken({
+      userId: a.user.id,
+      kind: 'default',
+      name: 'default',
+      clock,
+    });
     const newDigest = keyDigest(newKey);
     await store.rotateToken(a.token.id, newDigest, 'tsr_new');
     assert.notEqual(await tokens.findTokenByDigest(newDigest), null);
@@ -101,7 +106,7 @@ describe('TokenCache over a real SQLite store', () => {
     assert.equal(await tokens.findTokenByDigest(newDigest), null);
     // Evicting one of a token's digests leaves the other indexed (and invalidatable).
     await tokens.findTokenByDigest(b.digest);
-    const { key: bKey } = newToken(b.user.id, 'default', 'default', clock);
+    const { key: bKey } = newToken({ userId: b.user.id, kind: 'default', name: 'default', clock });
     await store.rotateToken(b.token.id, keyDigest(bKey), 'tsr_new');
     await tokens.findTokenByDigest(keyDigest(bKey));
     clock.advance(30_000);
@@ -145,7 +150,11 @@ describe('TokenCache over a real SQLite store', () => {
       password: HASH,
       dateJoined: new Date(clock.now()),
     });
-    const { key, row } = newToken(user.id, 'named', 'sliding', clock, {
+    const { key, row } = newToken({
+      userId: user.id,
+      kind: 'named',
+      name: 'sliding',
+      clock,
       expires: new Date(clock.now() + 10_000),
       slidingSeconds: 10,
       maxExpires: new Date(clock.now() + 60_000),
