@@ -39,7 +39,7 @@ const RECORDER = {
     "import { appendFileSync } from 'node:fs';",
     'export async function resolve(specifier, context, nextResolve) {',
     '  const resolved = await nextResolve(specifier, context);',
-    '  appendFileSync(process.env.RESOLUTION_LOG, `${specifier} -> ${resolved.url}\\n`);',
+    "  appendFileSync(process.env.RESOLUTION_LOG, specifier + ' -> ' + resolved.url + '\\n');",
     '  return resolved;',
     '}',
     '',

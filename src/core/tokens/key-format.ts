@@ -11,6 +11,7 @@ export const KEY_PREFIX = 'tsr_';
 export const KEY_RANDOM_LENGTH = 32;
 export const KEY_CHECKSUM_LENGTH = 6;
 export const KEY_LENGTH = KEY_PREFIX.length + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH;
+/** A well-formed key's shape (the checksum is checked by `isWellFormedKey`). */
 export const KEY_PATTERN = /^tsr_[0-9A-Za-z]{38}$/;
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
