@@ -41,8 +41,8 @@ export function documentedNginxConfig(addresses: ProxyAddresses): string {
 
 /** The page's Caddyfile with the test's ports. */
 export function documentedCaddyfile(addresses: ProxyAddresses): string {
-  let config = documentedBlock('the Caddyfile the tests validate');
+  let config = documentedBlock('the Caddyfile the tests run');
   config = replaceEvery(config, '127.0.0.1:8000', `127.0.0.1:${addresses.tesseraPort}`);
   config = replaceEvery(config, '127.0.0.1:3000', `127.0.0.1:${addresses.backendPort}`);
-  return replaceEvery(config, ':80 {', `127.0.0.1:${addresses.listenPort} {`);
+  return replaceEvery(config, ':80 {', `http://127.0.0.1:${addresses.listenPort} {`);
 }
