@@ -33,7 +33,7 @@ export default {
   name: manifest.name,
   entryPoints,
   tsconfig: './tsconfig.build.json',
-  out: './docs/api',
+  out: './api-docs',
   readme: 'none',
   // A type that an export's signature names but that no entry point exports (an options
   // object, a result) is documented beside the export that uses it, instead of being a warning

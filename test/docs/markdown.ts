@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 /** The repository's root folder. */
 export const ROOT = join(import.meta.dirname, '../..');
 
-/** The pages the docs tests read: README.md and every docs/*.md (docs/api/ is generated). */
+/** The pages the docs tests read: README.md and every docs/*.md. */
 export function documentationPages(): string[] {
   const docs = readdirSync(join(ROOT, 'docs'))
     .filter((name) => name.endsWith('.md'))
