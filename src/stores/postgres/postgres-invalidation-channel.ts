@@ -2,6 +2,12 @@ import { type Kysely, sql } from 'kysely';
 import { loadOptionalExport } from '../../core/config/optional-package.js';
 import { type Invalidation, parseInvalidation } from '../../core/invalidation.js';
 import type { InvalidationChannel } from '../../core/invalidation-channel.js';
+import {
+  InvalidationListenerFailure,
+  REFUSED_CREDENTIALS_FIRST_RETRY_MS,
+  REFUSED_CREDENTIALS_LONGEST_RETRY_MS,
+  withoutPassword,
+} from '../invalidation-listener-failure.js';
 import type { Database } from '../sql/schema.js';
 
 /** The PostgreSQL channel tessera's NOTIFY and LISTEN use. */
@@ -29,12 +35,22 @@ export interface PostgresInvalidationOptions {
   readonly heartbeatMs?: number;
 }
 
+const FIRST_RECONNECT_DELAY_MS = 100;
 const MAX_RECONNECT_DELAY_MS = 5000;
+
+// PostgreSQL's SQLSTATE class 28, "invalid authorization specification": a wrong password
+// (28P01), a role that may not log in or no pg_hba.conf entry (28000).
+function credentialsRefused(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('28');
+}
 
 /**
  * Invalidations over PostgreSQL: `pg_notify` inside the revoking transaction (delivered only if it
  * commits, to every node, the CLI's included), and a dedicated `LISTEN` connection per subscriber
- * that reports itself down on error, end or a missed heartbeat, and reconnects with backoff.
+ * that reports itself down on error, end or a missed heartbeat, and reconnects with backoff. Each
+ * failure reaches the subscriber's `channelFailed` as an `InvalidationListenerFailure`; refused
+ * credentials back off further (up to 30 s), since retrying cannot fix them.
  */
 export function postgresInvalidationChannel(
   options: PostgresInvalidationOptions,
@@ -54,23 +70,39 @@ export function postgresInvalidationChannel(
       let client: PgListenClient | undefined;
       let heartbeat: NodeJS.Timeout | undefined;
       let retry: NodeJS.Timeout | undefined;
-      let delay = 100;
+      let delay = FIRST_RECONNECT_DELAY_MS;
 
-      const dropped = () => {
+      const dropped = (cause: unknown) => {
         if (heartbeat) clearInterval(heartbeat);
         heartbeat = undefined;
         const old = client;
         client = undefined;
+        // Ending a connection that already failed can only fail again, with nothing new to say.
         old?.end().catch(() => {});
         subscriber.setChannelUp(false);
-        if (!stopped && !retry) {
-          retry = setTimeout(() => {
-            retry = undefined;
-            void connect();
-          }, delay);
-          retry.unref();
-          delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
+        if (stopped || retry) return;
+        const refused = credentialsRefused(cause);
+        if (refused) {
+          delay = Math.min(
+            Math.max(delay, REFUSED_CREDENTIALS_FIRST_RETRY_MS),
+            REFUSED_CREDENTIALS_LONGEST_RETRY_MS,
+          );
         }
+        subscriber.channelFailed?.(
+          new InvalidationListenerFailure('PostgreSQL', withoutPassword(cause, options.url), {
+            credentialsRefused: refused,
+            retryInMs: delay,
+          }),
+        );
+        retry = setTimeout(() => {
+          retry = undefined;
+          void connect();
+        }, delay);
+        retry.unref();
+        delay = Math.min(
+          delay * 2,
+          refused ? REFUSED_CREDENTIALS_LONGEST_RETRY_MS : MAX_RECONNECT_DELAY_MS,
+        );
       };
 
       const connect = async () => {
@@ -88,11 +120,11 @@ export function postgresInvalidationChannel(
             keepAlive: true,
             application_name: 'tessera-listen',
           });
-          next.on('error', () => {
-            if (client === next) dropped();
+          next.on('error', (error) => {
+            if (client === next) dropped(error);
           });
           next.on('end', () => {
-            if (client === next) dropped();
+            if (client === next) dropped(new Error('the connection was closed'));
           });
           next.on('notification', (message) => {
             if (message.channel !== INVALIDATION_CHANNEL || message.payload === undefined) return;
@@ -107,16 +139,16 @@ export function postgresInvalidationChannel(
             await next.end();
             return;
           }
-          delay = 100;
+          delay = FIRST_RECONNECT_DELAY_MS;
           subscriber.setChannelUp(true);
           heartbeat = setInterval(() => {
-            next.query('SELECT 1').catch(() => {
-              if (client === next) dropped();
+            next.query('SELECT 1').catch((error: unknown) => {
+              if (client === next) dropped(error);
             });
           }, heartbeatMs);
           heartbeat.unref();
-        } catch {
-          dropped();
+        } catch (error) {
+          dropped(error);
         }
       };
 

@@ -5,6 +5,12 @@ import {
   parseInvalidation,
 } from '../../core/invalidation.js';
 import type { InvalidationChannel } from '../../core/invalidation-channel.js';
+import {
+  InvalidationListenerFailure,
+  REFUSED_CREDENTIALS_FIRST_RETRY_MS,
+  REFUSED_CREDENTIALS_LONGEST_RETRY_MS,
+  withoutPassword,
+} from '../invalidation-listener-failure.js';
 
 /** The Redis channel tessera publishes invalidations on. */
 export const REDIS_INVALIDATION_CHANNEL = 'tessera:invalidation';
@@ -14,7 +20,8 @@ interface PubSubClient {
   connect(): Promise<void>;
   publish(channel: string, message: string): Promise<unknown>;
   subscribe(channel: string): Promise<unknown>;
-  disconnect(): void;
+  /** `reconnect`: drop this connection and let the retry strategy open the next one. */
+  disconnect(reconnect?: boolean): void;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
@@ -30,9 +37,18 @@ export interface RedisInvalidationOptions {
   readonly onNotPublished?: (failure: InvalidationNotPublished) => void;
 }
 
+const LONGEST_RECONNECT_DELAY_MS = 2000;
+
+// WRONGPASS: a wrong user or password; NOAUTH: the server wants a password the URL lacks.
+function credentialsRefused(error: Error): boolean {
+  return /^(WRONGPASS|NOAUTH)\b/.test(error.message);
+}
+
 async function client(
   options: RedisInvalidationOptions,
   subscriber: boolean,
+  retryStrategy: (times: number) => number = (times) =>
+    Math.min(times * 100, LONGEST_RECONNECT_DELAY_MS),
 ): Promise<PubSubClient> {
   const Redis = (await loadOptionalExport('ioredis', 'Redis', 'Redis')) as PubSubConstructor;
   const redis = new Redis(options.url, {
@@ -44,7 +60,7 @@ async function client(
     enableOfflineQueue: subscriber,
     maxRetriesPerRequest: 1,
     autoResubscribe: false,
-    retryStrategy: (times: number) => Math.min(times * 100, 2000),
+    retryStrategy,
     // ioredis waits this long for a socket to close after disconnect(), even one that never
     // opened (its default, 2 s, held every CLI command with an unreachable Redis that long).
     disconnectTimeout: 100,
@@ -97,6 +113,8 @@ export function redisInvalidationChannel(options: RedisInvalidationOptions): Inv
   let publisher: Promise<PubSubClient> | undefined;
   const publishers = new Set<PubSubClient>();
   const subscribers = new Set<PubSubClient>();
+  // Set by close(): the connections it ends are no failures to report.
+  let closing = false;
   return {
     name: 'Redis',
     ...(options.onNotPublished ? { onNotPublished: options.onNotPublished } : {}),
@@ -123,8 +141,32 @@ export function redisInvalidationChannel(options: RedisInvalidationOptions): Inv
     listen(subscriber) {
       let redis: PubSubClient | undefined;
       let stopped = false;
+      // ioredis reports a failure ('error') before it asks when to retry, so the report can say
+      // when; refused credentials wait longer, as retrying cannot fix them.
+      let attempts = 0;
+      let refusedAttempts = 0;
+      let nextRetryMs = 100;
+      let reportedSinceReady = false;
+      const report = (error: Error, refused: boolean) => {
+        if (stopped || closing) return;
+        attempts += 1;
+        refusedAttempts = refused ? refusedAttempts + 1 : 0;
+        nextRetryMs = refused
+          ? Math.min(
+              REFUSED_CREDENTIALS_FIRST_RETRY_MS * 2 ** (refusedAttempts - 1),
+              REFUSED_CREDENTIALS_LONGEST_RETRY_MS,
+            )
+          : Math.min(attempts * 100, LONGEST_RECONNECT_DELAY_MS);
+        reportedSinceReady = true;
+        subscriber.channelFailed?.(
+          new InvalidationListenerFailure('Redis', withoutPassword(error, options.url), {
+            credentialsRefused: refused,
+            retryInMs: nextRetryMs,
+          }),
+        );
+      };
       subscriber.setChannelUp(false);
-      void client(options, true).then(
+      void client(options, true, () => nextRetryMs).then(
         (created) => {
           if (stopped) return;
           redis = created;
@@ -134,16 +176,32 @@ export function redisInvalidationChannel(options: RedisInvalidationOptions): Inv
             // Anything unreadable may hide a revocation: drop everything rather than guess.
             subscriber.invalidate(parseInvalidation(message) ?? { all: true });
           });
+          created.on('error', (error) => report(error, credentialsRefused(error)));
           created.on('ready', () => {
             created.subscribe(REDIS_INVALIDATION_CHANNEL).then(
-              () => subscriber.setChannelUp(true),
-              () => created.disconnect(),
+              () => {
+                attempts = 0;
+                refusedAttempts = 0;
+                reportedSinceReady = false;
+                subscriber.setChannelUp(true);
+              },
+              (error: unknown) => {
+                // A refused SUBSCRIBE (an ACL without the channel) reconnects and says why.
+                const failure = error instanceof Error ? error : new Error(String(error));
+                report(failure, /^NOPERM\b/.test(failure.message));
+                created.disconnect(true);
+              },
             );
           });
-          created.on('close', () => subscriber.setChannelUp(false));
+          created.on('close', () => {
+            subscriber.setChannelUp(false);
+            // A connection closed without an error first (the server shut down or killed it).
+            if (!reportedSinceReady) report(new Error('the connection was closed'), false);
+          });
           created.connect().catch(() => {});
         },
-        () => {},
+        (error: unknown) =>
+          report(error instanceof Error ? error : new Error(String(error)), false),
       );
       return () => {
         stopped = true;
@@ -154,6 +212,7 @@ export function redisInvalidationChannel(options: RedisInvalidationOptions): Inv
       };
     },
     async close() {
+      closing = true;
       for (const redis of subscribers) redis.disconnect();
       subscribers.clear();
       // The store waited for every publish before closing: nothing is left to flush.
@@ -162,11 +221,4 @@ export function redisInvalidationChannel(options: RedisInvalidationOptions): Inv
       publishers.clear();
     },
   };
-}
-
-/** A driver error's message, with the URL's password masked should the driver ever repeat it. */
-function withoutPassword(error: unknown, url: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const password = URL.canParse(url) ? decodeURIComponent(new URL(url).password) : '';
-  return password === '' ? message : message.replaceAll(password, '***');
 }

@@ -99,6 +99,8 @@ export class InvalidationHub {
           states[index] = up;
           report();
         },
+        channelFailed: (error) =>
+          subscriber.channelFailed ? subscriber.channelFailed(error) : warnListenerFailed(error),
       }),
     );
     report();
@@ -140,6 +142,11 @@ export class InvalidationHub {
     );
     (channel.onNotPublished ?? this.#onError)(failure);
   }
+}
+
+// A listener failure nobody asked to hear still reaches the operator: Node prints warnings.
+function warnListenerFailed(error: Error): void {
+  process.emitWarning(error.message, { type: error.name });
 }
 
 function reasonOf(error: unknown): string {
