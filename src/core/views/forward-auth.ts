@@ -4,6 +4,7 @@ import type { Request, ViewRequest } from '../http/request.js';
 import { defineView, type View } from '../http/view.js';
 import type { ViewResponse } from '../http/view-response.js';
 import { HasScope } from '../tokens/scopes.js';
+import { forwardAuthOperations } from './forward-auth-operations.js';
 
 /** The headers a successful verification carries; a proxy copies them to the backend. */
 export const IDENTITY_HEADERS = {
@@ -123,6 +124,7 @@ export function forwardAuthView(authenticator: Authenticator): View {
     description: 'Verifies the request’s token for a reverse proxy.',
     authentication: [authenticator],
     permissions: [IsAuthenticated, RequestedScopes],
+    operations: forwardAuthOperations(IDENTITY_HEADERS, ERROR_BODY_HEADER),
     get: verify,
     post: verify,
     put: verify,
