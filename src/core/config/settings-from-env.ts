@@ -11,7 +11,8 @@ import { SettingsError } from './settings-error.js';
 
 export { SettingsError } from './settings-error.js';
 
-type Env = NodeJS.ProcessEnv;
+// Not NodeJS.ProcessEnv: the declarations then need no @types/node (process.env still fits).
+type Env = Readonly<Record<string, string | undefined>>;
 
 function integer(env: Env, name: string, fallback: number, min: number): number {
   const raw = env[name];

@@ -12,7 +12,7 @@ export type Pbkdf2Function = (
   iterations: number,
   keyLength: number,
   digest: Pbkdf2Digest,
-) => Promise<Buffer>;
+) => Promise<Uint8Array>;
 
 /** One of Django's PBKDF2 hashers: the name before the first `$` and its key derivation. */
 export interface Pbkdf2Algorithm {
@@ -98,7 +98,7 @@ export async function encodePbkdf2(
     );
   }
   const key = await derive(password, salt, iterations, algorithm.keyLength, algorithm.digest);
-  return `${algorithm.name}$${iterations}$${salt}$${key.toString('base64')}`;
+  return `${algorithm.name}$${iterations}$${salt}$${Buffer.from(key).toString('base64')}`;
 }
 
 /** The PBKDF2 hasher a stored value names, or null when it names another or none. */
