@@ -1,6 +1,7 @@
 /**
- * DRF's exact response bodies, byte for byte as observed on DRF 3.14 (spec/drf-authtoken.md,
- * sections 1, 2 and 4): compact JSON with non-ASCII kept.
+ * DRF's exact response bodies, byte for byte as observed on DRF 3.14 (the messages of
+ * rest_framework/authentication.py, authtoken/serializers.py and exceptions.py, rendered by
+ * JSONRenderer): compact JSON with non-ASCII kept.
  */
 export const DRF_BODIES = {
   notAuthenticated: '{"detail":"Authentication credentials were not provided."}',
