@@ -19,6 +19,7 @@ import {
 } from './authenticate.js';
 import { benchDirectory } from './bench-directory.js';
 import { installBetterAuth, peersDirectory } from './better-auth-peer.js';
+import { type ForwardAuthFigures, forwardAuthFigures, forwardAuthTable } from './forward-auth.js';
 import { type LoginFloodFigures, loginFlood } from './login-flood.js';
 import { type LoginRateFigures, loginRate } from './login-rate.js';
 import { type LoginTimingFigures, loginTiming } from './login-timing.js';
@@ -62,6 +63,15 @@ const throughput: ThroughputFigures = await throughputFigures({
   onProgress: (label) => progress(`throughput: ${label}`),
   ...(betterAuthPeers ? { betterAuthPeers } : {}),
 });
+progress('forward auth: nginx auth_request and GET /auth/verify/');
+const forwardAuth: ForwardAuthFigures = await forwardAuthFigures({
+  rounds,
+  seconds,
+  warmupSeconds: 1,
+  connections,
+  serverCore: 0,
+  loadCore: 1,
+});
 progress('authenticate() in-process');
 const authenticate: AuthenticateFigures = await authenticateFigures();
 progress('authenticate() by store: SQLite and PostgreSQL, with and without the token cache');
@@ -94,6 +104,7 @@ const results = {
   method: { tool: 'wrk', threads: 1, connections, seconds, rounds, serverCore: 0, loadCore: 1 },
   peers: { betterAuth: betterAuthVersions ?? null },
   throughput,
+  forwardAuth,
   authenticate,
   lookupByStore,
   scale,
@@ -141,6 +152,7 @@ for (const group of throughput.groups) {
     );
   }
 }
+lines.push('', forwardAuthTable(forwardAuth));
 const bareNs = authenticate.bare.ns;
 lines.push(
   '',

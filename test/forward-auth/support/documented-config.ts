@@ -1,14 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-const PAGE = resolve(import.meta.dirname, '../../../docs/forward-auth.md');
+// The page is found upwards from here: the benchmarks run a compiled copy of this file.
+function pagePath(): string {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const path = join(dir, 'docs', 'forward-auth.md');
+    if (existsSync(path)) return path;
+  }
+  throw new Error('docs/forward-auth.md not found above test/forward-auth/support');
+}
 
 /**
  * The fenced block of docs/forward-auth.md that follows `<!-- forward-auth: <marker> -->`: the
  * tests run the configuration the page shows, so the two cannot drift apart.
  */
 export function documentedBlock(marker: string): string {
-  const page = readFileSync(PAGE, 'utf8');
+  const page = readFileSync(pagePath(), 'utf8');
   const at = page.indexOf(`<!-- forward-auth: ${marker} -->`);
   if (at < 0) throw new Error(`docs/forward-auth.md has no block marked "${marker}"`);
   const match = /```[a-z]*\n([\s\S]*?)\n```/.exec(page.slice(at));

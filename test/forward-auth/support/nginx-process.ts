@@ -56,7 +56,8 @@ export class NginxProcess {
     return existsSync(path) ? readFileSync(path, 'utf8') : '';
   }
 
-  static async start(httpConfig: string, port: number): Promise<NginxProcess> {
+  /** `core`: pin nginx and its worker to this core (`taskset -c`), as the benchmarks do. */
+  static async start(httpConfig: string, port: number, core?: number): Promise<NginxProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-nginx-'));
     const temp = (name: string) => join(dir, name);
     // As root nginx would hand its workers to `nobody`; the test keeps them as the current user.
@@ -80,13 +81,11 @@ ${httpConfig}
 }
 `,
     );
-    const child = spawn(
-      nginxBinary(),
-      ['-p', dir, '-c', temp('nginx.conf'), '-e', temp('error.log')],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const command = [nginxBinary(), '-p', dir, '-c', temp('nginx.conf'), '-e', temp('error.log')];
+    const pinned = core === undefined ? command : ['taskset', '-c', String(core), ...command];
+    const child = spawn(pinned[0] as string, pinned.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
