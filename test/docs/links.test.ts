@@ -4,7 +4,11 @@ import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { documentationPages, type Page, ROOT, readPage } from './markdown.js';
 
-const pages = documentationPages().map(readPage);
+// The top-level pages a reader reaches from the README are checked too.
+const pages = [
+  ...documentationPages(),
+  ...['SECURITY.md', 'CHANGELOG.md', 'THIRD-PARTY-NOTICES.md'].map((name) => join(ROOT, name)),
+].map(readPage);
 
 /** A page a link points into, read once (headings included) for its anchors. */
 const linked = new Map<string, Page>(pages.map((page) => [page.path, page]));
@@ -17,7 +21,7 @@ function pageAt(path: string): Page {
   return page;
 }
 
-test('every relative link in README.md and docs/*.md points to a file that exists and a heading it has', () => {
+test('every relative link in README.md, docs/*.md and the top-level pages points to a file that exists and a heading it has', () => {
   const broken: string[] = [];
   for (const page of pages) {
     for (const link of page.links) {
