@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../core/passwords/index.js';
 import type { Store } from '../core/store.js';
 import { type Clock, systemClock } from '../core/time/clock.js';
 import { openStore } from '../stores/open-store.js';
+import { MigrationsPending } from '../stores/sql/migrations-pending.js';
 import { CommandError } from './command-error.js';
 import { refuseMissingSqliteFile } from './missing-database.js';
 
@@ -64,7 +65,7 @@ export class CliContext {
     const pending = await store.pendingMigrations();
     if (pending.length > 0) {
       throw new CommandError(
-        `The database has ${pending.length} unapplied migration(s): ${pending.join(', ')}. Run \`tessera migrate\` first.`,
+        new MigrationsPending(pending, 'Run `tessera migrate` first.').message,
       );
     }
     return store;

@@ -12,6 +12,7 @@ import type {
 import type { Token } from '../../core/tokens/token.js';
 import type { User, UserWithPassword } from '../../core/users/user.js';
 import { InvalidationHub, type SqlInvalidationChannel } from './invalidation-hub.js';
+import { MigrationsPending } from './migrations-pending.js';
 import { applyMigrations, createMigrator, listPendingMigrations } from './migrator.js';
 import {
   insertedToken,
@@ -57,6 +58,11 @@ export class SqlStore implements Store {
   readonly #recordTokenUses: ((uses: readonly TokenUse[]) => Promise<void>) | undefined;
   readonly #invalidations: InvalidationHub;
   #closed = false;
+  // Whether the database was seen fully migrated; until then each use checks first (once at a
+  // time), so a store opened before `migrate()` names what is missing instead of failing every
+  // query on a missing table, and one migrated by another process is used once it is.
+  #migrated = false;
+  #checkingMigrations: Promise<void> | undefined;
 
   constructor(parts: SqlStoreParts) {
     this.dialect = parts.codec.dialect;
@@ -70,7 +76,9 @@ export class SqlStore implements Store {
   }
 
   findTokenByDigest(digest: string): Promise<TokenMatch | null> {
-    return this.#lookup.findTokenByDigest(digest);
+    // The hot path pays for the check only until the database is seen migrated.
+    if (this.#migrated) return this.#lookup.findTokenByDigest(digest);
+    return this.#whenMigrated(() => this.#lookup.findTokenByDigest(digest));
   }
 
   createUser(user: NewUser): Promise<User> {
@@ -320,7 +328,8 @@ export class SqlStore implements Store {
 
   recordTokenUses(uses: readonly TokenUse[]): Promise<void> {
     if (uses.length === 0) return Promise.resolve();
-    if (this.#recordTokenUses) return this.#recordTokenUses(uses);
+    const record = this.#recordTokenUses;
+    if (record) return this.#whenMigrated(() => record(uses));
     return this.#guard(() =>
       this.#db.transaction().execute(async (trx) => {
         for (const use of uses) await writeTokenUse(trx, this.#codec, use);
@@ -328,12 +337,18 @@ export class SqlStore implements Store {
     );
   }
 
-  migrate(): Promise<string[]> {
-    return this.#guard(() => applyMigrations(createMigrator(this.#db, this.#codec.dialect)));
+  async migrate(): Promise<string[]> {
+    const applied = await this.#translated(() =>
+      applyMigrations(createMigrator(this.#db, this.#codec.dialect)),
+    );
+    this.#migrated = true;
+    return applied;
   }
 
   pendingMigrations(): Promise<string[]> {
-    return this.#guard(() => listPendingMigrations(createMigrator(this.#db, this.#codec.dialect)));
+    return this.#translated(() =>
+      listPendingMigrations(createMigrator(this.#db, this.#codec.dialect)),
+    );
   }
 
   subscribeInvalidations(subscriber: InvalidationSubscriber): () => void {
@@ -392,12 +407,32 @@ export class SqlStore implements Store {
     return result;
   }
 
-  async #guard<T>(work: () => Promise<T>): Promise<T> {
+  /** Runs a use of the tables: once the database is known migrated, with driver errors translated. */
+  #guard<T>(work: () => Promise<T>): Promise<T> {
+    return this.#whenMigrated(() => this.#translated(work));
+  }
+
+  async #translated<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
       throw this.#codec.translateError(error);
     }
+  }
+
+  async #whenMigrated<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.#migrated) {
+      this.#checkingMigrations ??= this.pendingMigrations()
+        .then((pending) => {
+          if (pending.length > 0) throw new MigrationsPending(pending);
+          this.#migrated = true;
+        })
+        .finally(() => {
+          this.#checkingMigrations = undefined;
+        });
+      await this.#checkingMigrations;
+    }
+    return work();
   }
 }
 
