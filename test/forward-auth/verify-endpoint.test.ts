@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { TokenAuthentication } from '../../src/core/auth/token-authentication.js';
 import {
   DEFAULT_SETTINGS,
   type TesseraSettings,
   THROTTLING_OFF,
 } from '../../src/core/config/settings.js';
+import type { ViewRequest } from '../../src/core/http/request.js';
 import { PasswordHasher } from '../../src/core/passwords/index.js';
 import type { Store } from '../../src/core/store.js';
-import { usernameHeaderValue } from '../../src/core/views/forward-auth.js';
+import { forwardAuthView, usernameHeaderValue } from '../../src/core/views/forward-auth.js';
 import { buildServer } from '../../src/server/app.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
@@ -189,6 +191,24 @@ describe('GET /auth/verify/ on the reference server (SQLite)', () => {
       await verify({ headers: { ...from('198.51.100.2'), ...token(people.keys.all) } }),
       people,
     );
+  });
+  test('an adapter that cannot list repeated ?scope= values fails closed (500)', async () => {
+    const view = forwardAuthView(new TokenAuthentication({ store }));
+    const reported: unknown[] = [];
+    const request = (scope: string | undefined): ViewRequest => ({
+      method: 'GET',
+      header: (name) => (name === 'authorization' ? `Token ${people.keys.reports}` : undefined),
+      query: (name) => (name === 'scope' ? scope : undefined),
+      readBody: async () => new Uint8Array(0),
+      remoteAddress: '127.0.0.1',
+    });
+    const unscoped = await view.handle(request(undefined));
+    assert.equal(unscoped.status, 200);
+    assert.equal(unscoped.headers['x-tessera-scopes'], 'reports');
+    const scoped = await view.handle(request('reports'), { reportError: (e) => reported.push(e) });
+    assert.equal(scoped.status, 500);
+    assert.equal(scoped.headers['x-tessera-user-id'], undefined);
+    assert.match(String(reported[0]), /queryAll/);
   });
 });
 

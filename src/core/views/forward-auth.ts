@@ -48,11 +48,17 @@ export function usernameHeaderValue(username: string): string {
   return encoded;
 }
 
-/** The scopes the proxy asks for with `?scope=` (repeatable: all are required). */
+/**
+ * The scopes the proxy asks for with `?scope=` (repeatable: all are required). An adapter whose
+ * requests cannot list repeated parameters would check only the last one: that fails closed.
+ */
 function requestedScopes(raw: ViewRequest): readonly string[] {
   if (raw.queryAll) return raw.queryAll(SCOPE_PARAMETER);
-  const one = raw.query(SCOPE_PARAMETER);
-  return one === undefined ? [] : [one];
+  if (raw.query(SCOPE_PARAMETER) === undefined) return [];
+  throw new Error(
+    'tessera forward auth: this adapter gives no ViewRequest.queryAll, so repeated ?scope= ' +
+      'parameters cannot all be checked; refusing rather than checking only the last one',
+  );
 }
 
 // `HasScope` is the one owner of the scope rule and its 403 text; a scope the proxy's
