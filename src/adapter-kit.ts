@@ -8,11 +8,13 @@
  * - the errors the request pipeline itself raises (405, 406, 413, 415, 500, 503);
  * - the pieces `createTessera` wires: throttle backends and limits, the token cache, last-used
  *   recording, events, the built-in views;
- * - the store contract's parts and the key format a store keeps digests of.
+ * - the store contract's parts and the key format a store keeps digests of;
+ * - Django's password hasher, and loading an optional package (a driver) with a clear error.
+ *
+ * The list is sorted by source module, which groups it by concept.
  * @packageDocumentation
  */
 
-// Requests and responses.
 export { parseAuthorizationHeader } from './core/auth/authorization-header.js';
 export {
   type ClientAddressResolver,
@@ -20,10 +22,12 @@ export {
   clientAddressResolver,
   peerAddress,
 } from './core/auth/client-address.js';
-// Optional packages and settings.
-export { loadOptionalExport, type ModuleLoader } from './core/config/optional-package.js';
+export {
+  loadOptionalExport,
+  type ModuleLoader,
+  OptionalPackageError,
+} from './core/config/optional-package.js';
 export { DEFAULT_SETTINGS } from './core/config/settings.js';
-// Errors the request pipeline raises before or around a handler.
 export {
   MethodNotAllowed,
   NotAcceptable,
@@ -54,7 +58,7 @@ export {
   type InvalidationSubscriber,
 } from './core/invalidation.js';
 export type { InvalidationChannel } from './core/invalidation-channel.js';
-// Stores: the contract's parts, invalidations, and the key format.
+export { PasswordHasher } from './core/passwords/index.js';
 export {
   DuplicateError,
   type NewToken,
@@ -66,7 +70,6 @@ export {
   type UserChanges,
   type UserStore,
 } from './core/store.js';
-// What `createTessera` wires: throttling, token cache, last-used times, events, views.
 export {
   checkThrottles,
   DEFAULT_KEY_FAILURE_RATE,
@@ -106,6 +109,7 @@ export type { TokenManagementContext } from './core/tokens/token-management.js';
 export { describeToken, type TokenListing } from './core/tokens/token-representation.js';
 export { TokenUseRecorder } from './core/tokens/token-use-recorder.js';
 export { ANONYMOUS_USER } from './core/users/user.js';
+export { forwardAuthView } from './core/views/forward-auth.js';
 export { logoutAllView, logoutView } from './core/views/logout.js';
 export {
   authenticateUser,

@@ -1,20 +1,23 @@
 /**
  * tessera: Django REST Framework's token authentication for TypeScript APIs.
  *
- * The root entry holds what an app composes with: `createTessera` over a store, views,
- * permissions, throttles, the errors a handler throws, and the user and token operations.
+ * The root entry holds what an app composes with, at most 40 runtime names (a test holds it):
+ * - composition: `createTessera` over a store from `openStore`, settings from the environment;
+ * - views: `defineView`, with DRF's `TokenAuthentication`, permissions and throttles;
+ * - the errors a handler throws (DRF's exceptions) and configuration errors;
+ * - users and tokens: create, issue, rotate, revoke, prune; Django's password validation.
+ *
  * Everything else has its own entry point:
  * - frameworks: `tessera-auth/fastify`, `/express`, `/hono`, `/nest`, `/node`;
  * - stores: `tessera-auth/sqlite`, `/postgres`, `/mysql`, and `/redis` for shared throttles;
  * - building an adapter or a store: `tessera-auth/adapter-kit`;
- * - tests: `tessera-auth/testing` (a manual clock).
+ * - tests: `tessera-auth/testing` (a manual clock, throttling off).
  *
  * Importing this entry loads no database driver or native module: `openStore` loads the one
- * its URL needs.
+ * its URL needs. The list below is sorted by source module, which groups it by concept.
  * @packageDocumentation
  */
 
-// Authentication and permissions, as DRF composes them.
 export type { Authentication, Authenticator } from './core/auth/authenticator.js';
 export { and, not, or } from './core/auth/permission-composition.js';
 export {
@@ -29,10 +32,19 @@ export {
   TokenAuthentication,
   type TokenAuthenticationOptions,
 } from './core/auth/token-authentication.js';
-export { OptionalPackageError } from './core/config/optional-package.js';
-export type { TesseraSettings } from './core/config/settings.js';
-export { SettingsError, settingsFromEnv } from './core/config/settings-from-env.js';
-// Errors: what a handler throws, and what configuration mistakes throw.
+export {
+  type LibrarySettings,
+  type ServerSettings,
+  type StoreSettings,
+  settingsOwnedBy,
+  type TesseraSettings,
+} from './core/config/settings.js';
+export {
+  librarySettingsFromEnv,
+  SettingsError,
+  settingsFromEnv,
+  storeSettingsFromEnv,
+} from './core/config/settings-from-env.js';
 export {
   ApiError,
   AuthenticationFailed,
@@ -43,7 +55,6 @@ export {
   Throttled,
   ValidationError,
 } from './core/errors.js';
-// Events a tessera emits (`tessera.events.on(...)`).
 export type {
   AuthenticationFailureReason,
   RevocationReason,
@@ -51,7 +62,6 @@ export type {
   TesseraEventName,
 } from './core/events.js';
 export type { Request, ViewRequest } from './core/http/request.js';
-// Views and the request a handler reads.
 export {
   defineView,
   type HandleOptions,
@@ -61,10 +71,9 @@ export {
   type ViewResult,
 } from './core/http/view.js';
 export type { ViewResponse } from './core/http/view-response.js';
-export { PasswordHasher, validatePassword } from './core/passwords/index.js';
+export { type PasswordHasher, validatePassword } from './core/passwords/index.js';
 export type { Store } from './core/store.js';
 export { createTessera, type Tessera, type TesseraOptions } from './core/tessera.js';
-// Throttles, as DRF names them.
 export {
   AnonRateThrottle,
   ImproperlyConfigured,
@@ -89,8 +98,6 @@ export {
   revokeUserTokens,
   rotateToken,
 } from './core/tokens/token-management.js';
-// Users, tokens and passwords.
 export type { AnonymousUser, RequestUser, User } from './core/users/user.js';
 export { type CreateUserInput, createUser } from './core/users/users.js';
-// Composition: one tessera per app, over one store, from settings.
-export { type OpenStoreOptions, openStore, type StoreSettings } from './stores/open-store.js';
+export { type OpenStoreOptions, openStore } from './stores/open-store.js';
