@@ -202,6 +202,17 @@ describe('forward auth behind nginx (the documented configuration)', () => {
     }
   });
 
+  test('CORS preflights are answered before the check, without reaching tessera or the backend', async () => {
+    const before = backend.seen.length;
+    const preflight = await get('/orders/', { Origin: 'https://app.example.com' }, 0, 'OPTIONS');
+    assert.equal(preflight.status, 204, preflight.body);
+    assert.equal(preflight.headers['access-control-allow-origin'], 'https://app.example.com');
+    assert.match(String(preflight.headers['access-control-allow-headers']), /Authorization/);
+    assert.equal(backend.seen.length, before);
+    // Any other method on the same location is still checked.
+    assert.equal((await get('/orders/', { Origin: 'https://app.example.com' })).status, 401);
+  });
+
   test('the verification location is internal: clients cannot call it through nginx', async () => {
     const response = await get('/_tessera/verify', token(people.keys.all));
     assert.equal(response.status, 404);
