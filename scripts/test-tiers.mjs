@@ -1,6 +1,7 @@
 // Which tier each test file belongs to, by a rule rather than a list, so a new test lands in
 // one without anyone keeping a register:
-//   package  under test/package/ or test/packaging/: tests of the packed, installed tarball;
+//   package  under test/package/ or test/packaging/, or importing test/package/packed-project.ts:
+//            tests of the packed, installed tarball;
 //   db       the file, or a test module it imports (transitively), imports a PostgreSQL,
 //            MariaDB or Redis driver (pg, mysql2, ioredis), as the service helpers
 //            test/stores/fresh-database.ts and test/stores/redis/redis-test-server.ts do;
@@ -13,6 +14,7 @@ import { dirname, join, normalize } from 'node:path';
 export const TIERS = ['unit', 'db', 'package'];
 
 const PACKAGE_DIRECTORIES = ['test/package/', 'test/packaging/'];
+const PACKED_PROJECT = 'test/package/packed-project.ts';
 
 // The drivers only a test that talks to a service has a reason to import.
 const SERVICE_DRIVERS = new Set(['pg', 'mysql2', 'mysql2/promise', 'ioredis']);
@@ -56,6 +58,8 @@ export function tierOf(file) {
   const path = file.replaceAll('\\', '/');
   if (PACKAGE_DIRECTORIES.some((directory) => path.startsWith(directory))) return 'package';
   const modules = [...testModulesReached(path)];
+  // Elsewhere, a test that builds the tarball (test/docs runs the docs' snippets against it).
+  if (modules.some((module) => module === PACKED_PROJECT)) return 'package';
   const importsDriver = (module) =>
     importsOf(module).some((specifier) => SERVICE_DRIVERS.has(specifier));
   return modules.some(importsDriver) ? 'db' : 'unit';
