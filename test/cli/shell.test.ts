@@ -57,6 +57,20 @@ describe('tessera shell with piped input', () => {
     assert.match(result.stdout, /tessera> 42\n/);
   });
 
+  test('on a terminal, an error is printed and the shell goes on, then exits 0', async () => {
+    const { status, screen } = await sandbox.runOnTerminal(
+      ['shell'],
+      [
+        ['tessera> ', "await tokens.create('nobody')"],
+        ['tessera> ', '6 * 7'],
+        ['tessera> ', '.exit'],
+      ],
+    );
+    assert.equal(status, 0, screen);
+    assert.match(screen, /Uncaught CommandError: user 'nobody' does not exist/);
+    assert.match(screen, /\n42\n/);
+  });
+
   test('.exit ends the shell at once, leaving later lines unread', () => {
     const result = sandbox.run(['shell'], {
       input: "console.log('before')\n.exit\nconsole.log('after')\n",
