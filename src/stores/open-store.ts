@@ -54,6 +54,7 @@ export async function openStore(
   settings: Partial<StoreSettings>,
   options?: OpenStoreOptions,
 ): Promise<Store>;
+/** Opens the store `databaseUrl` names, with the other store settings from `settings`. */
 export async function openStore(
   databaseUrl: string,
   settings?: Partial<StoreSettings>,

@@ -136,6 +136,7 @@ export function settingsOwnedBy<Owner extends SettingOwner>(
   owner: Owner,
   settings: TesseraSettings,
 ): SettingsByOwner[Owner];
+/** The part of partial `settings` one owner reads. */
 export function settingsOwnedBy<Owner extends SettingOwner>(
   owner: Owner,
   settings: Partial<TesseraSettings>,
