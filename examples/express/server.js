@@ -10,6 +10,9 @@ await store.migrate();
 const tessera = createTessera({ store, settings });
 
 const app = express();
+// DRF's paths are exact: `/api/build-trigger` (no slash) and `/API/…` are not the route.
+app.set('strict routing', true);
+app.set('case sensitive routing', true);
 
 // The seed's BuildTrigger: the tessera's token authentication (with its key-guessing limit) and
 // IsAuthenticated; 200 with an empty body. The user is `req.tessera.user` (passport keeps `req.user`).

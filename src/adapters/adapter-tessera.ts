@@ -35,3 +35,27 @@ export function refuseBareStore(options: object, entry: string): void {
     );
   }
 }
+
+// Hosts already warned about their proxy setting: once each, not once a request.
+const warnedHosts = new WeakSet<object>();
+
+/**
+ * Warns once per host app whose framework trusts `X-Forwarded-For` (Express's `trust proxy`,
+ * Fastify's `trustProxy`): tessera does not follow it, as a client can write that header. It
+ * takes the socket's peer address and `settings.numProxies` (TESSERA_NUM_PROXIES), so one client
+ * rotating the header still meets the key-guessing and login limits.
+ */
+export function warnOfHostProxyTrust(
+  host: object,
+  setting: string,
+  trusted: unknown,
+  warn: (message: string) => void,
+): void {
+  if (!trusted || warnedHosts.has(host)) return;
+  warnedHosts.add(host);
+  warn(
+    `tessera: the app sets ${setting}, which tessera does not follow: it counts clients by the ` +
+      'peer address and settings.numProxies (TESSERA_NUM_PROXIES). Behind reverse proxies, ' +
+      'set numProxies to their number.',
+  );
+}

@@ -11,7 +11,12 @@ import {
   type RouteGuardOptions,
 } from '../core/http/route-guard.js';
 import type { View } from '../core/http/view.js';
-import { type AdapterTessera, authenticationOf, bodyLimitOf } from './adapter-tessera.js';
+import {
+  type AdapterTessera,
+  authenticationOf,
+  bodyLimitOf,
+  warnOfHostProxyTrust,
+} from './adapter-tessera.js';
 import { hostParserErrorResponse, withHostParsedBody } from './host-parsed-body.js';
 import type { TesseraRequestState } from './request-state.js';
 
@@ -63,14 +68,18 @@ function routeParams(request: Request): Record<string, string> {
 }
 
 function toViewRequest(request: Request, maxBodyBytes: number | undefined): ViewRequest {
+  // The peer address, never `req.ip`: with `trust proxy`, that is whatever X-Forwarded-For says,
+  // and tessera's own rule (settings.numProxies) decides which entry to believe.
+  warnOfHostProxyTrust(
+    request.app,
+    "Express's `trust proxy`",
+    request.app.get('trust proxy'),
+    (message) => console.warn(message),
+  );
   // `originalUrl`: a router mounted under a prefix sees a shortened `url`.
-  const viewRequest = nodeViewRequest(request, {
-    maxBodyBytes,
-    remoteAddress: request.ip,
-    url: request.originalUrl,
-  });
+  const viewRequest = nodeViewRequest(request, { maxBodyBytes, url: request.originalUrl });
   // `app.use(express.json())` before tessera: the parsed body is the data (see hostParsedBody).
-  return withHostParsedBody(viewRequest, request);
+  return withHostParsedBody(viewRequest, request, maxBodyBytes);
 }
 
 /**

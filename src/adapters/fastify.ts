@@ -26,6 +26,7 @@ import {
   authenticationOf,
   bodyLimitOf,
   refuseBareStore,
+  warnOfHostProxyTrust,
 } from './adapter-tessera.js';
 
 /** A route's DRF declaration, given as its `config.tessera`; methods come from the route. */
@@ -54,11 +55,14 @@ export interface MountOptions {
 
 /** Turns a Fastify request into the core's view of it; the body is read from the raw stream. */
 export function toViewRequest(request: FastifyRequest, maxBodyBytes?: number): ViewRequest {
-  return nodeViewRequest(request.raw, {
-    maxBodyBytes,
-    remoteAddress: request.ip,
-    url: request.url,
-  });
+  // The peer address, never `request.ip`: with `trustProxy`, that is whatever X-Forwarded-For
+  // says, and tessera's own rule (settings.numProxies) decides which entry to believe. Fastify
+  // keeps its options private: a forwarded address differing from the peer's tells.
+  const trusted = request.ip !== request.raw.socket?.remoteAddress;
+  warnOfHostProxyTrust(request.server, "Fastify's `trustProxy`", trusted, (message) =>
+    request.log.warn(message),
+  );
+  return nodeViewRequest(request.raw, { maxBodyBytes, url: request.url });
 }
 
 /** Sends a core response through Fastify. */
@@ -143,6 +147,19 @@ function pathOf(url: string): string {
   return query < 0 ? url : url.slice(0, query);
 }
 
+/**
+ * DRF reads an empty body as no data whatever its `Content-Type`, where Fastify's JSON parser
+ * refuses one (`FST_ERR_CTP_EMPTY_JSON_BODY`) before the handler runs: on a guarded route, an
+ * empty body's type is dropped, so Fastify sees a request without a body. tessera itself reads
+ * headers from the lines as received, which keep it.
+ */
+function forgetEmptyBodyType(request: FastifyRequest): void {
+  const { headers } = request.raw;
+  if (headers['transfer-encoding'] === undefined && headers['content-length'] === '0') {
+    delete headers['content-type'];
+  }
+}
+
 function hookList(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
   if (hooks === undefined) return [];
   return (Array.isArray(hooks) ? hooks : [hooks]) as onRequestHookHandler[];
@@ -188,6 +205,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     checked.set(request, result.request);
     guards.set(request, guard);
     reply.header('allow', guard.allow);
+    forgetEmptyBodyType(request);
     return undefined;
   }
 
@@ -214,6 +232,11 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     // DRF's checks come first: nothing else about the request should run for a 401.
     route.onRequest = [hook, ...existing];
     route.errorHandler ??= (error: FastifyError, request, reply) => {
+      if (request.raw.socket?.destroyed === true) {
+        // The client left (mid-body, as a rule): its doing, with no one left to answer.
+        request.log.debug({ code: error.code }, 'tessera: client left');
+        return reply.hijack();
+      }
       const answer = handlerErrorResponse(error, guards.get(request), reporterFor(request));
       // Not tessera's to answer (Fastify's own 4xx): the instance's error handler takes it.
       if (!answer) throw error;

@@ -3,7 +3,7 @@ import type { Authenticator } from '../core/auth/authenticator.js';
 import { DEFAULT_SETTINGS } from '../core/config/settings.js';
 import { headerFromLines } from '../core/drf-compat/header-lines.js';
 import { handlerErrorResponse } from '../core/http/api-error-response.js';
-import { lastQueryParam } from '../core/http/query-param.js';
+import { allQueryParams, lastQueryParam } from '../core/http/query-param.js';
 import { reportToConsole } from '../core/http/report-to-console.js';
 import type { ViewRequest } from '../core/http/request.js';
 import { readRequestBody } from '../core/http/request-body.js';
@@ -61,7 +61,9 @@ interface GuardedRequest {
 }
 
 // Which guard a request went through, for `errorHandler` (Allow, WWW-Authenticate, reporting).
-const guardedRequests = new WeakMap<Request, GuardedRequest>();
+// Keyed by the context, which Hono hands every middleware and the error handler alike: a
+// middleware may replace `c.req.raw` (`bodyLimit` does, for a chunked body).
+const guardedRequests = new WeakMap<Context, GuardedRequest>();
 
 async function* noBody(): AsyncGenerator<Uint8Array> {}
 
@@ -92,6 +94,7 @@ export function toViewRequest(c: Context, maxBodyBytes?: number): ViewRequest {
       ? (name) => headerFromLines(lines, name)
       : (name) => raw.headers.get(name) ?? undefined,
     query: (name) => lastQueryParam(raw.url, name),
+    queryAll: (name) => allQueryParams(raw.url, name),
     readBody() {
       const declared = raw.headers.get('content-length');
       return readRequestBody(
@@ -106,9 +109,11 @@ export function toViewRequest(c: Context, maxBodyBytes?: number): ViewRequest {
 
 /** A core response as a Fetch `Response`; a string body keeps DRF's exact `Content-Type`. */
 export function toResponse(response: ViewResponse): Response {
-  return new Response(response.body === '' ? null : response.body, {
+  const body = new TextEncoder().encode(response.body);
+  return new Response(body.length === 0 ? null : body, {
     status: response.status,
-    headers: headersToSend(response),
+    // Declared, as on every adapter: a HEAD answer keeps it when Hono drops the body.
+    headers: { ...headersToSend(response), 'content-length': String(body.length) },
   });
 }
 
@@ -163,7 +168,7 @@ export function protect(options: ProtectOptions): MiddlewareHandler<TesseraEnv> 
     if (result.response) return toResponse(result.response);
     c.set('user', result.request.user);
     c.set('auth', result.request.auth);
-    guardedRequests.set(c.req.raw, { guard, reportError });
+    guardedRequests.set(c, { guard, reportError });
     c.header('allow', guard.allow);
     await next();
   };
@@ -184,7 +189,7 @@ function ownResponse(error: Error): Response | undefined {
  */
 export function errorHandler(options: Pick<HonoOptions, 'reportError'> = {}): ErrorHandler {
   return (error, c) => {
-    const guarded = guardedRequests.get(c.req.raw);
+    const guarded = guardedRequests.get(c);
     // This handler's reporter if it has one, else the route's.
     const reportError = options.reportError ?? guarded?.reportError ?? reportToConsole;
     const answer = handlerErrorResponse(error, guarded?.guard, reportError);

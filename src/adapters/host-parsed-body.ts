@@ -1,3 +1,5 @@
+import { DEFAULT_SETTINGS } from '../core/config/settings.js';
+import { MAX_JSON_DEPTH, tooDeepError } from '../core/drf-compat/json-body.js';
 import { pythonJsonError } from '../core/drf-compat/python-json-error.js';
 import { ApiError, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../core/errors.js';
 import { apiErrorResponse } from '../core/http/api-error-response.js';
@@ -11,7 +13,10 @@ export interface HostParsedRequest {
   readonly readableEnded?: boolean;
   /** What `express.json()` or `express.urlencoded()` made of the body. */
   readonly body?: unknown;
-  readonly headers?: { readonly 'content-type'?: string | undefined };
+  readonly headers?: {
+    readonly 'content-type'?: string | undefined;
+    readonly 'content-length'?: string | undefined;
+  };
 }
 
 function isForm(contentType: string | undefined): boolean {
@@ -43,13 +48,59 @@ export function hostParsedBody(request: HostParsedRequest): ViewRequest['hostPar
   return { data: isForm(request.headers?.['content-type']) ? lastValues(body) : body };
 }
 
-/** `viewRequest` with the host's parsed body, if the host's parser consumed the stream. */
+// The media types DRF's default parsers read; any other is a 415 whatever the body.
+const PARSED_TYPES =
+  /^[ \t]*(application\/json|application\/x-www-form-urlencoded|multipart\/form-data)[ \t]*(;|$)/i;
+
+/** The container of `data` that first sits deeper than `MAX_JSON_DEPTH`; iterative, as it may be deep. */
+function containerTooDeep(data: unknown): 'array' | 'object' | undefined {
+  const pending: [unknown, number][] = [[data, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, depth] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_JSON_DEPTH) return Array.isArray(value) ? 'array' : 'object';
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
+/**
+ * What DRF would refuse in a body the host parsed: a declared length over the limit (413), a
+ * `Content-Type` DRF reads differently (its last line, where Node's parsers take the first),
+ * nesting beyond what Python's `json` decodes. The host's parser cannot see tessera's rules.
+ */
+function hostBodyRefusal(
+  viewRequest: ViewRequest,
+  request: HostParsedRequest,
+  data: unknown,
+  maxBodyBytes: number,
+): ApiError | undefined {
+  const declared = Number(request.headers?.['content-length'] ?? 0);
+  if (declared > maxBodyBytes) return new PayloadTooLarge();
+  const contentType = viewRequest.header('content-type') ?? '';
+  if (contentType !== (request.headers?.['content-type'] ?? '')) {
+    return PARSED_TYPES.test(contentType)
+      ? new ParseError()
+      : new UnsupportedMediaType(contentType.replace(/^[ \t]+|[ \t]+$/g, ''));
+  }
+  const tooDeep = containerTooDeep(data);
+  return tooDeep ? tooDeepError(tooDeep) : undefined;
+}
+
+/**
+ * `viewRequest` with the host's parsed body, if the host's parser consumed the stream. A body
+ * DRF would refuse (see `hostBodyRefusal`) is refused when the view reads it, with DRF's answer.
+ */
 export function withHostParsedBody(
   viewRequest: ViewRequest,
   request: HostParsedRequest,
+  maxBodyBytes: number = DEFAULT_SETTINGS.maxBodyBytes,
 ): ViewRequest {
   const parsed = hostParsedBody(request);
-  return parsed ? { ...viewRequest, hostParsedBody: parsed } : viewRequest;
+  if (!parsed) return viewRequest;
+  const refusal = hostBodyRefusal(viewRequest, request, parsed.data, maxBodyBytes);
+  if (refusal) return { ...viewRequest, readBody: () => Promise.reject(refusal) };
+  return { ...viewRequest, hostParsedBody: parsed };
 }
 
 /** The fields of body-parser's errors (http-errors) that say what went wrong, never the body. */
@@ -72,6 +123,14 @@ const BODY_PARSER_TYPES = new Set([
   'request.size.invalid',
   'stream.not.readable',
 ]);
+
+/**
+ * True for body-parser's error on a client that left mid-body: the client's doing, with no one
+ * left to answer, so at most a debug line.
+ */
+export function isHostParserAbort(error: unknown): boolean {
+  return isBodyParserError(error) && error.type === 'request.aborted';
+}
 
 function isBodyParserError(error: unknown): error is BodyParserError {
   if (typeof error !== 'object' || error === null || error instanceof ApiError) return false;

@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { mountView } from '../adapters/fastify.js';
 import { packageVersion } from '../cli/package-version.js';
@@ -88,6 +89,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...timeouts,
     http: { ...timeouts.http, maxHeaderSize: settings.maxHeaderBytes },
   }) as unknown as FastifyInstance;
+  // DRF answers 405 with `Allow` for any method on a routed path; Fastify routes only the methods
+  // it knows, and would answer PROPFIND, LOCK, PURGE… with 404.
+  for (const method of METHODS) {
+    if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) {
+      app.addHttpMethod(method, { hasBody: true });
+    }
+  }
 
   // With REDIS_URL, throttle counts are shared by every node; this server owns the connection.
   const ownThrottleBackend =

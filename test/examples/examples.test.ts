@@ -107,6 +107,18 @@ describe('examples: each starts with its README command and answers the seed cur
           assert.equal(triggered.status, 200);
           assert.equal(triggered.body, '');
 
+          // Exact paths, as DRF's router matches them (NestJS's router decides otherwise).
+          if (name !== 'nest') {
+            for (const path of ['/api/build-trigger', '/API/build-trigger/']) {
+              const elsewhere = await sendRaw(baseUrl, {
+                method: 'POST',
+                path,
+                headers: { Authorization: `Token ${key}` },
+              });
+              assert.equal(elsewhere.status, 404, `${path}: ${elsewhere.body}`);
+            }
+          }
+
           const login = await sendRaw(baseUrl, {
             method: 'POST',
             path: '/api-token-auth/',

@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { writeViewResponse } from '../../core/http/node-view-response.js';
-import { hostParserErrorResponse } from '../host-parsed-body.js';
+import { hostParserErrorResponse, isHostParserAbort } from '../host-parsed-body.js';
+
+const logger = new Logger('tessera');
 
 /** The part of Express's request the handler reads. */
 interface ExpressRequest {
@@ -29,13 +32,20 @@ function viewPathPattern(path: string): RegExp {
 }
 
 /**
- * An Express error handler for Nest's default bodyParser: its errors on tessera's paths (every
- * path, for a global guard) become DRF's 400/413/415 without body bytes. Nest's own handling
+ * An Express error handler for Nest's default bodyParser: a client leaving mid-body is a debug
+ * line on any path; its errors on tessera's paths (every path, for a global guard) become DRF's
+ * 400/413/415 without body bytes. Nest's own handling
  * would answer with body-parser's message, which quotes the body (a password, perhaps).
  */
 export function bodyParserErrorHandler(viewPaths: readonly string[] | 'all'): ExpressErrorHandler {
   const patterns = viewPaths === 'all' ? undefined : viewPaths.map(viewPathPattern);
   return (error, request, response, next) => {
+    if (isHostParserAbort(error)) {
+      // The client left mid-body: nobody to answer, nothing for an error log.
+      logger.debug('client left mid-body');
+      response.end();
+      return;
+    }
     const url = request.originalUrl ?? request.url ?? '/';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);

@@ -2,12 +2,18 @@ import {
   All,
   createParamDecorator,
   type ExecutionContext,
+  RequestMethod,
   SetMetadata,
   type Type,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { EXCEPTION_FILTERS_METADATA, GUARDS_METADATA } from '@nestjs/common/constants.js';
+import {
+  EXCEPTION_FILTERS_METADATA,
+  GUARDS_METADATA,
+  METHOD_METADATA,
+  PATH_METADATA,
+} from '@nestjs/common/constants.js';
 import type { Permission } from '../../core/auth/permissions.js';
 import { ServerError } from '../../core/errors.js';
 import { TesseraExceptionFilter } from './filter.js';
@@ -22,25 +28,49 @@ function hasEnhancer(key: string, target: object, enhancer: unknown): boolean {
   return Array.isArray(list) && list.includes(enhancer);
 }
 
+/** The paths a controller's handlers (its own and inherited ones) are routed on, in order. */
+function handlerPaths(controller: Type<unknown>): unknown[] {
+  const paths = new Map<string, unknown>();
+  for (
+    let prototype: object | null = controller.prototype;
+    prototype && prototype !== Object.prototype;
+    prototype = Object.getPrototypeOf(prototype)
+  ) {
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      if (name === 'constructor' || name.startsWith(METHOD_NOT_ALLOWED_ROUTE)) continue;
+      const handler = Object.getOwnPropertyDescriptor(prototype, name)?.value;
+      if (typeof handler !== 'function') continue;
+      const method: unknown = Reflect.getMetadata(METHOD_METADATA, handler);
+      if (typeof method !== 'number' || method === RequestMethod.ALL) continue;
+      const path: unknown = Reflect.getMetadata(PATH_METADATA, handler) ?? '/';
+      paths.set(JSON.stringify(path), path);
+    }
+  }
+  return paths.size === 0 ? ['/'] : [...paths.values()];
+}
+
 /**
  * Gives a controller DRF's behaviour for methods it has no handler for: its class-level
- * declaration adds a catch-all route, after its own, that the guard answers (401/403, OPTIONS,
- * then 405 with `Allow`) instead of Nest's 404.
+ * declaration adds a catch-all route per path its handlers use (`/`, `:id`…), after its own,
+ * that the guard answers (401/403, OPTIONS, then 405 with `Allow`) instead of Nest's 404.
  */
-function addMethodNotAllowedRoute(controller: Type<unknown>): void {
+function addMethodNotAllowedRoutes(controller: Type<unknown>): void {
   const prototype = controller.prototype as object;
   if (Object.hasOwn(prototype, METHOD_NOT_ALLOWED_ROUTE)) return;
-  const descriptor: PropertyDescriptor = {
-    value: function tesseraMethodNotAllowed(): never {
-      // The guard answers every method this route catches; reaching here means it did not run.
-      throw new ServerError();
-    },
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  };
-  Object.defineProperty(prototype, METHOD_NOT_ALLOWED_ROUTE, descriptor);
-  All()(prototype, METHOD_NOT_ALLOWED_ROUTE, descriptor);
+  for (const [index, path] of handlerPaths(controller).entries()) {
+    const name = index === 0 ? METHOD_NOT_ALLOWED_ROUTE : `${METHOD_NOT_ALLOWED_ROUTE}${index}`;
+    const descriptor: PropertyDescriptor = {
+      value: function tesseraMethodNotAllowed(): never {
+        // The guard answers every method this route catches; reaching here means it did not run.
+        throw new ServerError();
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    };
+    Object.defineProperty(prototype, name, descriptor);
+    All(path as string | string[])(prototype, name, descriptor);
+  }
 }
 
 function tesseraDecorator(key: string, value: unknown): ClassDecorator & MethodDecorator {
@@ -57,7 +87,7 @@ function tesseraDecorator(key: string, value: unknown): ClassDecorator & MethodD
       if (!hasEnhancer(EXCEPTION_FILTERS_METADATA, controller, TesseraExceptionFilter)) {
         UseFilters(TesseraExceptionFilter)(controller);
       }
-      addMethodNotAllowedRoute(controller);
+      addMethodNotAllowedRoutes(controller);
       return;
     }
     const handler = descriptor.value as object;

@@ -54,14 +54,13 @@ export class TesseraModule implements OnModuleInit {
   /**
    * On Express, after Nest's default bodyParser and the routes, before Nest's error handler
    * (which `init` adds after this hook): the bodyParser's errors on tessera's paths are answered
-   * in DRF's shape. Without the adapter host (tessera resolving another copy of @nestjs/core
+   * in DRF's shape, and a client leaving mid-body is no error anywhere. Without the adapter host (tessera resolving another copy of @nestjs/core
    * than the app's, as through `npm link`), Nest's own handling stays.
    */
   onModuleInit(): void {
     const adapter = this.#adapterHost?.httpAdapter;
     if (adapter?.getType() !== 'express') return;
     const paths = Object.keys(this.#options.views ?? {});
-    if (!this.#options.globalGuard && paths.length === 0) return;
     adapter.use(bodyParserErrorHandler(this.#options.globalGuard ? 'all' : paths));
   }
 }

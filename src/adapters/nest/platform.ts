@@ -3,6 +3,7 @@ import { type NodeRequestMessage, nodeViewRequest } from '../../core/http/node-v
 import type { NodeResponseTarget } from '../../core/http/node-view-response.js';
 import type { ViewRequest } from '../../core/http/request.js';
 import { ANONYMOUS_USER } from '../../core/users/user.js';
+import { warnOfHostProxyTrust } from '../adapter-tessera.js';
 import { withHostParsedBody } from '../host-parsed-body.js';
 import type { TesseraRequestState } from '../request-state.js';
 
@@ -20,7 +21,8 @@ export interface TesseraRequest {
 export type PlatformRequest = (NodeRequestMessage | { readonly raw: NodeRequestMessage }) &
   Partial<TesseraRequest> & {
     readonly params?: Record<string, string>;
-    readonly ip?: string;
+    /** Express's application, on Nest's Express platform. */
+    readonly app?: { get?(setting: string): unknown };
     /** What the platform's body parser made of the body, when it ran first. */
     readonly body?: unknown;
   };
@@ -53,12 +55,20 @@ export function toViewRequest(
   maxBodyBytes: number | undefined,
 ): ViewRequest {
   const message = nodeMessage(request);
-  const viewRequest = nodeViewRequest(message, { maxBodyBytes, remoteAddress: request.ip });
-  return withHostParsedBody(viewRequest, {
-    readableEnded: message.readableEnded,
-    body: request.body,
-    headers: message.headers,
-  });
+  // The peer address, never `request.ip`: with Express's `trust proxy`, that is whatever
+  // X-Forwarded-For says, and tessera's own rule (settings.numProxies) decides what to believe.
+  const host = request.app;
+  if (host) {
+    warnOfHostProxyTrust(host, "Express's `trust proxy`", host.get?.('trust proxy'), (text) =>
+      logger.warn(text),
+    );
+  }
+  const viewRequest = nodeViewRequest(message, { maxBodyBytes });
+  return withHostParsedBody(
+    viewRequest,
+    { readableEnded: message.readableEnded, body: request.body, headers: message.headers },
+    maxBodyBytes,
+  );
 }
 
 /** Who the request is, as `TesseraGuard` found; Django's anonymous user where it did not run. */

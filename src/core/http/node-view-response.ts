@@ -10,11 +10,17 @@ export interface NodeResponseTarget {
 /**
  * Writes a view's response to a Node response, bypassing framework helpers: a Buffer body keeps
  * DRF's exact `Content-Type: application/json` (Express and Fastify append `; charset=utf-8` to
- * strings) and no `ETag` or 304 is added.
+ * strings) and no `ETag` or 304 is added; `Content-Length` is always declared.
  * @example
  * writeViewResponse(res, await view.handle(nodeViewRequest(req)));
  */
 export function writeViewResponse(target: NodeResponseTarget, response: ViewResponse): void {
-  target.writeHead(response.status, headersToSend(response));
-  target.end(response.body === '' ? undefined : Buffer.from(response.body));
+  const body = Buffer.from(response.body);
+  // A declared length, as the reference server sends: Node would otherwise frame the answer
+  // chunked, and a HEAD answer (whose body Node drops) would say nothing of its size.
+  target.writeHead(response.status, {
+    ...headersToSend(response),
+    'content-length': String(body.length),
+  });
+  target.end(body.length === 0 ? undefined : body);
 }
