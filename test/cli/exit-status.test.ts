@@ -43,6 +43,7 @@ describe("tessera's exit statuses, as manage.py's", () => {
       ['users', 'add'],
       ['tokens', 'create', 'alice'],
       ['help', 'nope'],
+      ['generateschema', '--format', 'nope'],
     ]) {
       const result = sandbox.run(args);
       assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
@@ -105,6 +106,7 @@ describe("tessera's exit statuses, as manage.py's", () => {
       ['tokens', 'revoke'],
       ['tokens', 'prune'],
       ['shell'],
+      ['generateschema'],
       ['serve'],
       ['runserver'],
     ]) {
