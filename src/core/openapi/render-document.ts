@@ -1,5 +1,8 @@
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import type { OpenApiDocument } from './openapi-document.js';
+
+// Loaded on the first YAML answer, not when tessera is imported: most apps never render one.
+let yaml: typeof import('yaml') | undefined;
 
 /** The formats of `tessera generateschema --format` and `?format=`, as DRF's schema renderers. */
 export const SCHEMA_FORMATS = {
@@ -22,5 +25,6 @@ export function isSchemaFormat(format: string): format is SchemaFormat {
  */
 export function renderDocument(document: OpenApiDocument, format: SchemaFormat): string {
   if (format === 'openapi-json') return `${JSON.stringify(document, null, 2)}\n`;
-  return stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
 }
