@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseJsonBody } from '../../../src/core/drf-compat/json-body.js';
+import { MAX_JSON_DEPTH, parseJsonBody } from '../../../src/core/drf-compat/json-body.js';
 import type { PythonCodec } from '../../../src/core/drf-compat/python-codec.js';
 import { ParseError } from '../../../src/core/errors.js';
 
@@ -344,12 +344,31 @@ describe('parseJsonBody', () => {
     }
   });
 
-  test('parses deep nesting without overflowing the stack, and reports errors in it', () => {
-    const depth = 100_000;
+  test('parses nesting up to MAX_JSON_DEPTH, and reports errors in it', () => {
+    const depth = MAX_JSON_DEPTH;
     assert.ok(Array.isArray(parseJsonBody(bytes('['.repeat(depth) + ']'.repeat(depth)), 'utf-8')));
     assert.throws(() => parseJsonBody(bytes('['.repeat(depth) + ']'.repeat(depth - 1)), 'utf-8'), {
-      detail: "JSON parse error - Expecting ',' delimiter: line 1 column 200000 (char 199999)",
+      detail: "JSON parse error - Expecting ',' delimiter: line 1 column 2000 (char 1999)",
     });
+  });
+
+  test('refuses nesting beyond MAX_JSON_DEPTH unparsed, in Python’s words; brackets in strings do not count', () => {
+    const deep = MAX_JSON_DEPTH + 1;
+    assert.throws(() => parseJsonBody(bytes('['.repeat(100_000)), 'utf-8'), {
+      detail:
+        'JSON parse error - maximum recursion depth exceeded while decoding a JSON array from a unicode string',
+    });
+    assert.throws(
+      () => parseJsonBody(bytes(`${'{"a":'.repeat(deep)}1${'}'.repeat(deep)}`), 'utf-8'),
+      {
+        detail:
+          'JSON parse error - maximum recursion depth exceeded while decoding a JSON object from a unicode string',
+      },
+    );
+    const inString = JSON.stringify({ text: '['.repeat(deep * 2) });
+    assert.deepEqual(parseJsonBody(bytes(inString), 'utf-8'), { text: '['.repeat(deep * 2) });
+    const afterEscapedQuote = `["\\"${'['.repeat(deep)}"]`;
+    assert.deepEqual(parseJsonBody(bytes(afterEscapedQuote), 'utf-8'), [`"${'['.repeat(deep)}`]);
   });
 
   test('a __proto__ key is an own property and pollutes nothing', () => {
