@@ -421,7 +421,9 @@ export class SqlStore implements Store {
   }
 
   async #whenMigrated<T>(work: () => Promise<T>): Promise<T> {
-    if (!this.#migrated) {
+    // A closed store cannot read its migrations (Kysely then lists them all as pending): the
+    // use itself fails, as a store that cannot be reached does.
+    if (!this.#migrated && !this.#closed) {
       this.#checkingMigrations ??= this.pendingMigrations()
         .then((pending) => {
           if (pending.length > 0) throw new MigrationsPending(pending);
