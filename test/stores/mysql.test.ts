@@ -117,8 +117,7 @@ describe('mysql store', () => {
   });
 
   test('names differing only in case or trailing spaces are different users and tokens', async () => {
-    await withStore((await databases.create()).url, async (store) => {
-      await store.migrate();
+    await withStore((await databases.create({ migrated: true })).url, async (store) => {
       const ids = [];
       for (const username of ['alice', 'Alice', 'alice ', 'ALICE']) {
         ids.push((await store.createUser(user(username))).id);
@@ -137,9 +136,8 @@ describe('mysql store', () => {
   });
 
   test('dates are stored as naive UTC with microseconds, whatever the time zone', async () => {
-    const { url } = await databases.create();
+    const { url } = await databases.create({ migrated: true });
     await withStore(url, async (store) => {
-      await store.migrate();
       const ann = await store.createUser({
         ...user('ann'),
         dateJoined: new Date(Date.UTC(2026, 6, 2, 3, 4, 5, 678)),
@@ -290,17 +288,15 @@ describe('mysql store', () => {
   });
 
   test('duplicates become DuplicateError by key name, without the value', async () => {
-    await withStore((await databases.create()).url, async (store) => {
-      await store.migrate();
+    await withStore((await databases.create({ migrated: true })).url, async (store) => {
       // A quote in the name: MySQL quotes values in its messages, and none may come through.
       await assertDuplicatesNamed(store, "zq-o'wner-4812", '4812');
     });
   });
 
   test('other driver errors are ServiceUnavailable, keeping the cause but not bound values', async () => {
-    const { url } = await databases.create();
+    const { url } = await databases.create({ migrated: true });
     await withStore(url, async (store) => {
-      await store.migrate();
       const orphan = newToken(424_242);
       await assert.rejects(store.createToken(orphan), (error: unknown) => {
         assert.ok(error instanceof ServiceUnavailable);
@@ -325,11 +321,10 @@ describe('mysql store', () => {
   });
 
   test('a statement past the statement timeout is cancelled: ServiceUnavailable', async () => {
-    const { url } = await databases.create();
+    const { url } = await databases.create({ migrated: true });
     await withStore(
       url,
       async (store) => {
-        await store.migrate();
         await withConnection(url, async (dba) => {
           await dba.query('LOCK TABLES auth_user WRITE');
           try {
@@ -366,11 +361,10 @@ describe('mysql store', () => {
   );
 
   test('the pool opens at most poolSize connections', async () => {
-    const { name, url } = await databases.create();
+    const { name, url } = await databases.create({ migrated: true });
     await withStore(
       url,
       async (store) => {
-        await store.migrate();
         await Promise.all(
           Array.from({ length: 12 }, (_, i) =>
             i % 2 === 0 ? store.findTokenByDigest(keyDigest(generateKey())) : store.listUsers(),
