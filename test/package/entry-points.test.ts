@@ -1,6 +1,6 @@
 // tessera-auth's entry points as a user installs them from the packed tarball: the root stays
-// small and light, every subpath resolves (also for classic NestJS's `"moduleResolution": "node10"`),
-// and a CommonJS app loads the ESM-only package.
+// small and light, and every subpath resolves, also for classic NestJS's
+// `"moduleResolution": "node10"` (CommonJS apps: commonjs.test.ts).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -166,56 +166,5 @@ describe('every subpath, resolved by TypeScript with "moduleResolution": "node10
       assert.ok(resolved, `${specifier} is not resolved`);
       assert.match(resolved[1] as string, /\/node_modules\/tessera-auth\/dist\/.+\.d\.ts$/);
     }
-  });
-});
-
-describe('a CommonJS app', () => {
-  let project: PackedProject;
-  before(async () => {
-    project = await createPackedProject({
-      packageJson: { name: 'commonjs-app', private: true, type: 'commonjs' },
-      files: {
-        'main.js': [
-          "'use strict';",
-          '// An ES module is loaded from CommonJS with import(), on every Node tessera supports.',
-          'async function main() {',
-          "  const { createTessera, openStore } = await import('tessera-auth');",
-          "  const store = await openStore('sqlite::memory:');",
-          '  await store.migrate();',
-          '  const tessera = createTessera({ store });',
-          '  console.log(typeof tessera.views.obtainToken.handle);',
-          '  await tessera.close();',
-          '  await store.close();',
-          '}',
-          'main().catch((error) => {',
-          '  console.error(error);',
-          '  process.exitCode = 1;',
-          '});',
-          '',
-        ].join('\n'),
-        'require.js': [
-          "'use strict';",
-          "const { createTessera, defineView } = require('tessera-auth');",
-          "const { protect } = require('tessera-auth/express');",
-          'console.log([typeof createTessera, typeof defineView, typeof protect].join(" "));',
-          '',
-        ].join('\n'),
-      },
-    });
-  });
-  after(() => project.cleanup());
-
-  test('loads tessera-auth with import() and opens a store', async () => {
-    assert.equal(expectSuccess(await project.exec('node', ['main.js'])), 'function\n');
-  });
-
-  test(`require() loads it where Node runs ES modules from require (20.19+, 22.12+): ${process.version}`, async (t) => {
-    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-    if ((major === 20 && minor < 19) || (major === 22 && minor < 12)) {
-      t.skip(`Node ${process.version} needs --experimental-require-module`);
-      return;
-    }
-    const result = await project.exec('node', ['require.js']);
-    assert.equal(expectSuccess(result), 'function function function\n');
   });
 });
