@@ -50,6 +50,17 @@ describe('GET /api/schema/', () => {
     assert.equal(accept.body, '{"detail":"Could not satisfy the request Accept header."}');
   });
 
+  test("OPTIONS lists the schema's two renderers, as DRF's schema view", async () => {
+    const response = await fetch(new URL('/api/schema/', server.url), { method: 'OPTIONS' });
+    assert.equal(response.status, 200);
+    const metadata = (await response.json()) as { name: string; renders: string[] };
+    assert.equal(metadata.name, 'Schema');
+    assert.deepEqual(metadata.renders, [
+      'application/vnd.oai.openapi',
+      'application/vnd.oai.openapi+json',
+    ]);
+  });
+
   test('POST is 405 with Allow', async () => {
     const response = await fetch(new URL('/api/schema/', server.url), { method: 'POST' });
     assert.equal(response.status, 405);

@@ -90,6 +90,7 @@ export function docsView(options: DocsViewOptions = {}): View {
   return getOnlyView({
     name: 'API Docs',
     description: 'Swagger UI for the OpenAPI document.',
+    renders: ['text/html'],
     render: (_request, params) => {
       const asset = params.asset;
       if (asset === undefined || asset === '') {

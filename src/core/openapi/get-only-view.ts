@@ -14,6 +14,8 @@ export interface RenderedAnswer {
 export interface GetOnlyViewOptions {
   readonly name: string;
   readonly description: string;
+  /** The media types GET answers with, which OPTIONS lists under `renders`. */
+  readonly renders: readonly string[];
   /** Throws an `ApiError` (404, 406) for a request it cannot answer. */
   readonly render: (
     request: ViewRequest,
@@ -28,10 +30,17 @@ export interface GetOnlyViewOptions {
  */
 export function getOnlyView(options: GetOnlyViewOptions): View {
   const view = defineView({ name: options.name, description: options.description, get: () => {} });
+  // DRF's OPTIONS lists the view's renderers; `defineView`'s are JSON only.
+  const withRenders = (response: ViewResponse): ViewResponse => {
+    if (response.status !== 200) return response;
+    const metadata = JSON.parse(response.body) as Record<string, unknown>;
+    return { ...response, body: JSON.stringify({ ...metadata, renders: options.renders }) };
+  };
   const handle = async (
     raw: ViewRequest,
     handleOptions: HandleOptions = {},
   ): Promise<ViewResponse> => {
+    if (raw.method === 'OPTIONS') return withRenders(await view.handle(raw, handleOptions));
     if (raw.method !== 'GET' && raw.method !== 'HEAD') return view.handle(raw, handleOptions);
     try {
       const answer = options.render(raw, handleOptions.params ?? {});

@@ -43,6 +43,7 @@ export function schemaView(document: OpenApiDocument): View {
   return getOnlyView({
     name: 'Schema',
     description: 'The OpenAPI 3.1 document of this API.',
+    renders: RENDERERS.map((format) => SCHEMA_FORMATS[format]),
     render: (request) => {
       const formatParam = request.query('format');
       let format: SchemaFormat;
