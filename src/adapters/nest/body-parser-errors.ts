@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { writeViewResponse } from '../../core/http/node-view-response.js';
+import type { ViewResponse } from '../../core/http/view-response.js';
 import { hostParserErrorResponse, isHostParserAbort } from '../host-parsed-body.js';
 
 const logger = new Logger('tessera');
@@ -32,10 +33,23 @@ function viewPathPattern(path: string): RegExp {
 }
 
 /**
+ * Nest's own body for an http-errors error (`{statusCode, message}`), with DRF's text as the
+ * message: body-parser's would quote the body.
+ */
+function nestShaped(answer: ViewResponse): ViewResponse {
+  const { detail } = JSON.parse(answer.body) as { detail?: unknown };
+  return {
+    status: answer.status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ statusCode: answer.status, message: detail }),
+  };
+}
+
+/**
  * An Express error handler for Nest's default bodyParser: a client leaving mid-body is a debug
  * line on any path; its errors on tessera's paths (every path, for a global guard) become DRF's
- * 400/413/415 without body bytes. Nest's own handling
- * would answer with body-parser's message, which quotes the body (a password, perhaps).
+ * 400/413/415, and elsewhere Nest's `{statusCode, message}`, both without body bytes: Nest's own
+ * handling would answer with body-parser's message, which quotes the body (a password, perhaps).
  */
 export function bodyParserErrorHandler(viewPaths: readonly string[] | 'all'): ExpressErrorHandler {
   const patterns = viewPaths === 'all' ? undefined : viewPaths.map(viewPathPattern);
@@ -49,11 +63,12 @@ export function bodyParserErrorHandler(viewPaths: readonly string[] | 'all'): Ex
     const url = request.originalUrl ?? request.url ?? '/';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
-    const answer =
-      patterns && !patterns.some((pattern) => pattern.test(path))
-        ? undefined
-        : hostParserErrorResponse(error, request.headers['content-type']);
-    if (answer) writeViewResponse(response, answer);
-    else next(error);
+    const answer = hostParserErrorResponse(error, request.headers['content-type']);
+    if (!answer) {
+      next(error);
+      return;
+    }
+    const tesseraPath = !patterns || patterns.some((pattern) => pattern.test(path));
+    writeViewResponse(response, tesseraPath ? answer : nestShaped(answer));
   };
 }

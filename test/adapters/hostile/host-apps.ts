@@ -22,7 +22,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
-import Fastify from 'fastify';
+import Fastify, { type FastifyError } from 'fastify';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as expressAdapter from '../../../src/adapters/express.js';
@@ -161,9 +161,12 @@ const fastify: HostAppTarget = {
   handlers: true,
   async start(tessera, logs) {
     const app = Fastify({ trustProxy: true, logger: { level: 'debug', stream: pinoStream(logs) } });
-    app.setErrorHandler((error, request, reply) => {
-      request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: 'Something went wrong' });
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const status = error.statusCode ?? 500;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      return reply
+        .code(status)
+        .send({ error: status >= 500 ? 'Something went wrong' : error.message });
     });
     await app.register(fastifyAdapter.tessera, { tessera });
     const config = { tessera: { name: 'Build Trigger', permissions: [IsAuthenticated] } };

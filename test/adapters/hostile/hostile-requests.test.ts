@@ -277,6 +277,18 @@ for (const target of HOST_APP_TARGETS) {
       newLogs();
     });
 
+    test('a malformed JSON body on a guarded route → no body bytes in the answer or the log', async () => {
+      const body = `{"note":"${PASSWORD}`;
+      const answer = await exchange(app.port, {
+        bytes: post('/api/build-trigger/', [auth, JSON_TYPE], body),
+      });
+      // The host's parser may read it first (Express, NestJS): its answer is its 400, in DRF's
+      // words; a view that never reads the body answers 200, as DRF does.
+      assert.ok([200, 400].includes(answer.status), `${answer.status} ${answer.body}`);
+      assert.ok(!answer.body.includes(PASSWORD), answer.body);
+      newLogs();
+    });
+
     test('a client resetting the connection mid-body → no error logged, the app serves on', async () => {
       const lines = [JSON_TYPE, `Content-Length: ${Buffer.byteLength(LOGIN) + 100}`];
       await abortMidBody(
@@ -370,6 +382,15 @@ for (const target of HOST_APP_TARGETS) {
       }
       assert.ok(statuses.includes(429), `no 429 in ${statuses.join(',')}`);
       newLogs();
+      // Counted over the app's whole log: the first request may have been told already.
+      const warnings = app.logs.filter((line) =>
+        line.text.includes('which tessera does not follow'),
+      );
+      // Apps setting their framework's trust in X-Forwarded-For are told, once.
+      const trusting = ['Fastify plugin', 'Express adapter', 'NestJS adapter'].includes(
+        target.name,
+      );
+      assert.equal(warnings.length, trusting ? 1 : 0, JSON.stringify(warnings));
     });
   });
 }
