@@ -1,13 +1,19 @@
 import express from 'express';
-import { createTessera, IsAuthenticated, openStore, settingsFromEnv } from 'tessera-auth';
+import {
+  createTessera,
+  IsAuthenticated,
+  openStore,
+  settingsFromEnv,
+  settingsOwnedBy,
+} from 'tessera-auth';
 import { errorHandler, mountView, protect } from 'tessera-auth/express';
 
 // DATABASE_URL, HOST, PORT and TESSERA_* as for `tessera serve` (default ./tessera.sqlite3).
 const settings = settingsFromEnv();
-const store = await openStore(settings.databaseUrl, settings);
+const store = await openStore(settings.databaseUrl, settingsOwnedBy('store', settings));
 await store.migrate();
 // Token authentication with its limits, events and last-used records, and DRF's views.
-const tessera = createTessera({ store, settings });
+const tessera = createTessera({ store, settings: settingsOwnedBy('library', settings) });
 
 const app = express();
 // DRF's paths are exact: `/api/build-trigger` (no slash) and `/API/…` are not the route.

@@ -1,13 +1,19 @@
 import Fastify from 'fastify';
-import { createTessera, IsAuthenticated, openStore, settingsFromEnv } from 'tessera-auth';
+import {
+  createTessera,
+  IsAuthenticated,
+  openStore,
+  settingsFromEnv,
+  settingsOwnedBy,
+} from 'tessera-auth';
 import { mountView, tessera as tesseraPlugin } from 'tessera-auth/fastify';
 
 // DATABASE_URL, HOST, PORT and TESSERA_* as for `tessera serve` (default ./tessera.sqlite3).
 const settings = settingsFromEnv();
-const store = await openStore(settings.databaseUrl, settings);
+const store = await openStore(settings.databaseUrl, settingsOwnedBy('store', settings));
 await store.migrate();
 // Token authentication with its limits, events and last-used records, and DRF's views.
-const tessera = createTessera({ store, settings });
+const tessera = createTessera({ store, settings: settingsOwnedBy('library', settings) });
 
 const app = Fastify({ logger: { level: 'warn' } });
 // request.user and request.auth, and DRF's checks for routes declaring `config.tessera`, with

@@ -5,15 +5,16 @@ import {
   IsAuthenticated,
   openStore,
   settingsFromEnv,
+  settingsOwnedBy,
 } from 'tessera-auth';
 import { viewListener } from 'tessera-auth/node';
 
 // DATABASE_URL, HOST, PORT and TESSERA_* as for `tessera serve` (default ./tessera.sqlite3).
 const settings = settingsFromEnv();
-const store = await openStore(settings.databaseUrl, settings);
+const store = await openStore(settings.databaseUrl, settingsOwnedBy('store', settings));
 await store.migrate();
 // Token authentication with its limits, events and last-used records, and DRF's views.
-const tessera = createTessera({ store, settings });
+const tessera = createTessera({ store, settings: settingsOwnedBy('library', settings) });
 
 // The seed's BuildTrigger: token authentication and IsAuthenticated; 200 with an empty body.
 const buildTrigger = defineView({

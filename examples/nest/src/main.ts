@@ -1,16 +1,16 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createTessera, openStore, settingsFromEnv } from 'tessera-auth';
+import { createTessera, openStore, settingsFromEnv, settingsOwnedBy } from 'tessera-auth';
 import { TesseraModule } from 'tessera-auth/nest';
 import { BuildTriggerController } from './build-trigger.controller.js';
 
 // DATABASE_URL, HOST, PORT and TESSERA_* as for `tessera serve` (default ./tessera.sqlite3).
 const settings = settingsFromEnv();
-const store = await openStore(settings.databaseUrl, settings);
+const store = await openStore(settings.databaseUrl, settingsOwnedBy('store', settings));
 await store.migrate();
 // Token authentication with its limits, events and last-used records, and DRF's views.
-const tessera = createTessera({ store, settings });
+const tessera = createTessera({ store, settings: settingsOwnedBy('library', settings) });
 
 @Module({
   imports: [
