@@ -2,7 +2,8 @@
  * tessera: Django REST Framework's token authentication for TypeScript APIs.
  *
  * The root entry holds what an app composes with, at most 40 runtime names (a test holds it):
- * - composition: `createTessera` over a store from `openStore`, settings from the environment;
+ * - composition: `createTessera` over a store from `openStore` (`MigrationsPending` until it is
+ *   migrated), settings from the environment;
  * - views: `defineView`, with DRF's `TokenAuthentication`, permissions and throttles;
  * - the errors a handler throws (DRF's exceptions) and configuration errors;
  * - users and tokens: create, issue, rotate, revoke, prune; Django's password validation.
@@ -101,3 +102,4 @@ export {
 export type { AnonymousUser, RequestUser, User } from './core/users/user.js';
 export { type CreateUserInput, createUser } from './core/users/users.js';
 export { type OpenStoreOptions, openStore } from './stores/open-store.js';
+export { MigrationsPending } from './stores/sql/migrations-pending.js';
