@@ -28,8 +28,13 @@ const SUBPATHS = Object.keys(
     .exports,
 ).filter((subpath) => subpath !== './package.json');
 
-/** The entry points that need no framework or driver to be imported. */
-const FRAMEWORK_FREE = ['tessera-auth', 'tessera-auth/adapter-kit', 'tessera-auth/testing'];
+/** The entry points that need no framework or driver to be imported (node:http is Node's own). */
+const FRAMEWORK_FREE = [
+  'tessera-auth',
+  'tessera-auth/adapter-kit',
+  'tessera-auth/testing',
+  'tessera-auth/node',
+];
 
 /** Records every specifier the ESM loader resolves, one `specifier -> url` per line. */
 const RECORDER = {
