@@ -3,23 +3,29 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  type ArgumentsHost,
+  Catch,
   Controller,
+  type ExceptionFilter,
   Get,
   HttpCode,
   type INestApplication,
   type LoggerService,
   Module,
+  NotFoundException,
   Post,
   Req,
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import {
   Authentication,
+  isTesseraException,
   Permissions,
   Public,
   TesseraAuth,
+  TesseraExceptionFilter,
   TesseraGuard,
   TesseraModule,
   type TesseraModuleOptions,
@@ -276,7 +282,81 @@ class PublicController {
   }
 }
 
+@Controller('failing')
+class FailingController {
+  @Post()
+  @HttpCode(200)
+  fail(): void {
+    throw new Error('handler bug');
+  }
+
+  @Get('missing')
+  missing(): void {
+    throw new NotFoundException();
+  }
+
+  @Get('public')
+  @Public()
+  publicFailure(): void {
+    throw new Error('public bug');
+  }
+}
+
+/** An app's own catch-all filter, handing tessera's exceptions on as docs/frameworks.md says. */
+@Catch()
+class AppFilter implements ExceptionFilter {
+  readonly #tessera = new TesseraExceptionFilter();
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (isTesseraException(exception)) this.#tessera.catch(exception, host);
+    else host.switchToHttp().getResponse<Response>().status(599).json({ app: 'filter' });
+  }
+}
+
 describe('NestJS 11 adapter: TesseraModule.forRoot({ tessera, globalGuard: true })', () => {
+  test("a guarded handler's Error is DRF's 500; Nest's own exceptions and public routes keep the app's filter", async () => {
+    const seed = await seedViews();
+    const tessera = createTessera({ store: seed.store });
+    const logged: string[] = [];
+    @Module({
+      imports: [TesseraModule.forRoot({ tessera, globalGuard: true })],
+      controllers: [FailingController],
+    })
+    class AppModule {}
+    const app = await NestFactory.create(AppModule, {
+      bodyParser: false,
+      logger: loggerInto((entry) => logged.push(entry)),
+      abortOnError: false,
+    });
+    app.useGlobalFilters(new AppFilter());
+    await app.listen(0, '127.0.0.1');
+    try {
+      const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      const key = await userWithKey(seed, 'nest_failing');
+      const auth = { Authorization: `Token ${key}` };
+      const anonymous = await sendRaw(baseUrl, { method: 'POST', path: '/failing' });
+      assert.equal(anonymous.status, 401);
+      const failed = await sendRaw(baseUrl, { method: 'POST', path: '/failing', headers: auth });
+      assert.equal(failed.status, 500);
+      assert.equal(failed.headers['content-type'], 'application/json');
+      assert.equal(failed.headers.allow, 'POST, OPTIONS');
+      assert.equal(failed.body, '{"detail":"A server error occurred."}');
+      assert.match(logged.join('\n'), /handler bug/);
+      for (const entry of logged) assert.ok(!entry.includes(key.slice(4)), entry);
+      const missing = await sendRaw(baseUrl, {
+        method: 'GET',
+        path: '/failing/missing',
+        headers: auth,
+      });
+      assert.deepEqual([missing.status, missing.body], [599, '{"app":"filter"}']);
+      const open = await sendRaw(baseUrl, { method: 'GET', path: '/failing/public' });
+      assert.deepEqual([open.status, open.body], [599, '{"app":"filter"}']);
+    } finally {
+      await app.close();
+      await tessera.close();
+      await seed.store.close();
+    }
+  });
+
   async function globalApp(bodyParser = false, log: (entry: string) => void = () => {}) {
     const seed = await seedViews();
     const tessera = createTessera({ store: seed.store });

@@ -7,10 +7,12 @@ import {
   type Type,
   UseFilters,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   EXCEPTION_FILTERS_METADATA,
   GUARDS_METADATA,
+  INTERCEPTORS_METADATA,
   METHOD_METADATA,
   PATH_METADATA,
 } from '@nestjs/common/constants.js';
@@ -18,6 +20,7 @@ import type { Permission } from '../../core/auth/permissions.js';
 import { ServerError } from '../../core/errors.js';
 import { TesseraExceptionFilter } from './filter.js';
 import { type AuthenticatorReference, TesseraGuard } from './guard.js';
+import { TesseraErrorInterceptor } from './handler-errors.js';
 import { AUTHENTICATION_METADATA, PERMISSIONS_METADATA, PUBLIC_METADATA } from './metadata.js';
 import { requestState } from './platform.js';
 
@@ -87,6 +90,9 @@ function tesseraDecorator(key: string, value: unknown): ClassDecorator & MethodD
       if (!hasEnhancer(EXCEPTION_FILTERS_METADATA, controller, TesseraExceptionFilter)) {
         UseFilters(TesseraExceptionFilter)(controller);
       }
+      if (!hasEnhancer(INTERCEPTORS_METADATA, controller, TesseraErrorInterceptor)) {
+        UseInterceptors(TesseraErrorInterceptor)(controller);
+      }
       addMethodNotAllowedRoutes(controller);
       return;
     }
@@ -97,6 +103,9 @@ function tesseraDecorator(key: string, value: unknown): ClassDecorator & MethodD
     }
     if (!hasEnhancer(EXCEPTION_FILTERS_METADATA, handler, TesseraExceptionFilter)) {
       UseFilters(TesseraExceptionFilter)(target, propertyKey, descriptor);
+    }
+    if (!hasEnhancer(INTERCEPTORS_METADATA, handler, TesseraErrorInterceptor)) {
+      UseInterceptors(TesseraErrorInterceptor)(target, propertyKey, descriptor);
     }
   };
   return decorate as ClassDecorator & MethodDecorator;

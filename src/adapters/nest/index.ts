@@ -9,8 +9,9 @@ export {
   TesseraAuth,
   TesseraUser,
 } from './decorators.js';
-export { TesseraExceptionFilter } from './filter.js';
+export { isTesseraException, TesseraExceptionFilter } from './filter.js';
 export { type AuthenticatorReference, TesseraGuard } from './guard.js';
+export { HandlerFailure, TesseraErrorInterceptor } from './handler-errors.js';
 export { TesseraModule } from './module.js';
 export { TESSERA_OPTIONS, type TesseraModuleOptions } from './options.js';
 export type { TesseraRequest } from './platform.js';

@@ -1,9 +1,10 @@
 import { type DynamicModule, Inject, Module, type OnModuleInit, Optional } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
 import { bodyLimitOf, refuseBareStore } from '../adapter-tessera.js';
 import { bodyParserErrorHandler } from './body-parser-errors.js';
 import { TesseraExceptionFilter } from './filter.js';
 import { TesseraGuard } from './guard.js';
+import { TesseraErrorInterceptor } from './handler-errors.js';
 import { TESSERA_OPTIONS, type TesseraModuleOptions } from './options.js';
 import { viewController } from './view-controller.js';
 
@@ -33,6 +34,7 @@ export class TesseraModule implements OnModuleInit {
       ? [
           { provide: APP_GUARD, useExisting: TesseraGuard },
           { provide: APP_FILTER, useExisting: TesseraExceptionFilter },
+          { provide: APP_INTERCEPTOR, useExisting: TesseraErrorInterceptor },
         ]
       : [];
     return {
@@ -42,9 +44,10 @@ export class TesseraModule implements OnModuleInit {
         { provide: TESSERA_OPTIONS, useValue: options },
         TesseraGuard,
         TesseraExceptionFilter,
+        TesseraErrorInterceptor,
         ...globalProviders,
       ],
-      exports: [TESSERA_OPTIONS, TesseraGuard, TesseraExceptionFilter],
+      exports: [TESSERA_OPTIONS, TesseraGuard, TesseraExceptionFilter, TesseraErrorInterceptor],
       controllers: Object.entries(options.views ?? {}).map(([path, view]) =>
         viewController(path, view, { maxBodyBytes }),
       ),
