@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { sendRaw } from '../parity/raw-http-client.js';
+import { abortMidBody, head } from './hostile/raw-socket.js';
 import {
   type RunningApp,
   type SeedViews,
@@ -55,7 +56,9 @@ function sendChunked(
 /**
  * What every adapter must do beyond the parity suite's rows: the core's body limit with
  * `Connection: close`, the last of repeated `format` parameters, and 5xx answers reported to
- * the framework's logger without a key or a password.
+ * the framework's logger without a key or a password. Its hostile part, raw bytes against every
+ * adapter in apps as people write them and against the reference server, is
+ * test/adapters/hostile/.
  */
 export function runAdapterConformance(name: string, serve: ServeSeedApp): void {
   describe(`adapter conformance: ${name}`, () => {
@@ -140,6 +143,27 @@ export function runAdapterConformance(name: string, serve: ServeSeedApp): void {
         socket.destroy();
         // The server sees the close, fails the body read, and would report it by now.
         await new Promise((done) => setTimeout(done, 200));
+        const served = await sendRaw(leftApp.baseUrl, { method: 'POST', path: '/api-token-auth/' });
+        assert.equal(served.status, 400);
+        assert.deepEqual(logged, []);
+      } finally {
+        await leftApp.close();
+      }
+    });
+
+    test('a client resetting the connection (TCP RST) mid-body is not reported either', async () => {
+      const logged: string[] = [];
+      const leftApp = await serve(seed, {
+        maxBodyBytes: MAX_BODY_BYTES,
+        log: (entry) => logged.push(entry),
+      });
+      try {
+        const port = Number(new URL(leftApp.baseUrl).port);
+        const requestHead = head('POST /api-token-auth/ HTTP/1.1', [
+          'Content-Type: application/json',
+          'Content-Length: 100',
+        ]);
+        await abortMidBody(port, requestHead, '{"username":');
         const served = await sendRaw(leftApp.baseUrl, { method: 'POST', path: '/api-token-auth/' });
         assert.equal(served.status, 400);
         assert.deepEqual(logged, []);
