@@ -1,5 +1,6 @@
 import { Kysely, type MysqlPool } from 'kysely';
 import { resolvePoolOptions, type ServerPoolOptions } from '../server-pool-options.js';
+import { changeLogChannel } from '../sql/change-log-channel.js';
 import type { Database } from '../sql/schema.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { storeUnavailable } from '../sql/store-unavailable.js';
@@ -7,6 +8,9 @@ import { mysqlCodec } from './mysql-codec.js';
 import { CheckedMysqlDialect } from './mysql-migration-lock.js';
 import { MysqlTokenLookup } from './mysql-token-lookup.js';
 import { loadMysql2CreatePool, type Mysql2Pool } from './mysql2-pool.js';
+
+/** How often each node reads the change log the revocation triggers fill. */
+export const CHANGE_POLL_MS = 250;
 
 /** Where and how to open a MySQL or MariaDB store. */
 export interface MysqlStoreOptions extends ServerPoolOptions {
@@ -51,13 +55,19 @@ export async function openMysqlStore(options: MysqlStoreOptions): Promise<SqlSto
     getConnection: (callback) => pool.getConnection(callback),
     end: (callback) => callback(null),
   };
+  const db = new Kysely<Database>({
+    // Another node's migration is waited for as long as one statement may run.
+    dialect: new CheckedMysqlDialect({ pool: borrowed }, Math.ceil(statementTimeoutMs / 1000)),
+  });
   return new SqlStore({
-    db: new Kysely<Database>({
-      // Another node's migration is waited for as long as one statement may run.
-      dialect: new CheckedMysqlDialect({ pool: borrowed }, Math.ceil(statementTimeoutMs / 1000)),
-    }),
+    db,
     codec: mysqlCodec,
     lookup: new MysqlTokenLookup(pool),
+    // Triggers log every revoking change, whoever makes it; Redis, when set, carries only
+    // tessera's own writes, so the log is read with or without it.
+    invalidationChannels: [
+      changeLogChannel({ name: 'MySQL/MariaDB', dialect: 'mysql', db, pollMs: CHANGE_POLL_MS }),
+    ],
     release: () =>
       new Promise<void>((resolve, reject) => {
         pool.end((error) => (error ? reject(error) : resolve()));

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import { initialMigration } from './migrations/0001-initial.js';
+import { changeLogMigration } from './migrations/0002-change-log.js';
 import type { Database } from './schema.js';
 import type { SqlDialectName } from './sql-codec.js';
 
@@ -11,7 +12,10 @@ export const MIGRATION_LOCK_TABLE = 'tessera_migration_lock';
 
 /** tessera's migrations, by name, written in code so nothing is read from disk at run time. */
 export function tesseraMigrations(dialect: SqlDialectName): Record<string, Migration> {
-  return { '0001_initial': initialMigration(dialect) };
+  return {
+    '0001_initial': initialMigration(dialect),
+    '0002_change_log': changeLogMigration(dialect),
+  };
 }
 
 /** A Kysely `Migrator` over tessera's migrations and tables. */

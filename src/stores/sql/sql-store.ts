@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Updateable } from 'kysely';
+import type { AdminStore } from '../../core/admin/admin-store.js';
 import type { Invalidation, InvalidationSubscriber } from '../../core/invalidation.js';
 import type {
   NewToken,
@@ -11,6 +12,7 @@ import type {
 } from '../../core/store.js';
 import type { Token } from '../../core/tokens/token.js';
 import type { User, UserWithPassword } from '../../core/users/user.js';
+import { installChangeTriggers } from './change-triggers.js';
 import { InvalidationHub, type SqlInvalidationChannel } from './invalidation-hub.js';
 import { MigrationsPending } from './migrations-pending.js';
 import { applyMigrations, createMigrator, listPendingMigrations } from './migrator.js';
@@ -25,6 +27,7 @@ import {
 } from './rows.js';
 import type { AuthUserTable, Database } from './schema.js';
 import { encodeScopes } from './scopes-json.js';
+import { SqlAdminStore } from './sql-admin-store.js';
 import type { SqlCodec } from './sql-codec.js';
 
 /** What a SQL database brings to `SqlStore`. */
@@ -73,6 +76,14 @@ export class SqlStore implements Store {
     this.#recordTokenUses = parts.recordTokenUses;
     this.#invalidations = new InvalidationHub(parts.onBackgroundError);
     for (const channel of parts.invalidationChannels ?? []) this.#invalidations.addChannel(channel);
+  }
+
+  #admin: AdminStore | undefined;
+
+  /** The admin page's sessions, secret key and paged listings, on the same database. */
+  admin(): AdminStore {
+    this.#admin ??= new SqlAdminStore(this.#db, this.#codec, (work) => this.#guard(work));
+    return this.#admin;
   }
 
   findTokenByDigest(digest: string): Promise<TokenMatch | null> {
@@ -163,10 +174,13 @@ export class SqlStore implements Store {
       }
       if (changes.lastLogin !== undefined) values.last_login = codec.encodeDate(changes.lastLogin);
       if (Object.keys(values).length === 0) return;
+      // A login's last_login decides nothing a cached token grants: emptying every node's
+      // cache on each login would make a busy login page flush them all.
+      const revoking = Object.keys(values).some((column) => column !== 'last_login');
       await this.#changing(async (trx, invalidate) => {
         await trx.updateTable('auth_user').set(values).where('id', '=', id).execute();
-        // Any user field may decide a permission (is_active, is_staff, …): drop cached tokens.
-        invalidate({ userId: id });
+        // Any other field may decide a permission (is_active, is_staff, …): drop cached tokens.
+        if (revoking) invalidate({ userId: id });
       });
     });
   }
@@ -337,11 +351,26 @@ export class SqlStore implements Store {
     );
   }
 
+  /**
+   * Applies pending migrations, then makes any missing revocation trigger (see
+   * change-triggers.ts). A trigger the database user may not make is a process warning, not a
+   * failure: the store works, and its token caches stay off until a later run makes it.
+   */
   async migrate(): Promise<string[]> {
     const applied = await this.#translated(() =>
       applyMigrations(createMigrator(this.#db, this.#codec.dialect)),
     );
     this.#migrated = true;
+    const failures = await this.#translated(() =>
+      installChangeTriggers(this.#db, this.#codec.dialect),
+    );
+    if (failures.length > 0) {
+      process.emitWarning(
+        `tessera could not make its revocation triggers (${failures[0]?.message}); token caches ` +
+          'stay off on this database until tessera migrate runs as a user that may make them.',
+        { type: 'ChangeTriggersMissing' },
+      );
+    }
     return applied;
   }
 

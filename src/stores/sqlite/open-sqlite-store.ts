@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { changeLogChannel } from '../sql/change-log-channel.js';
 import type { Database as Tables } from '../sql/schema.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { storeUnavailable } from '../sql/store-unavailable.js';
@@ -17,6 +18,9 @@ export interface SqliteStoreOptions {
 
 // Waiting blocks the event loop (better-sqlite3 is synchronous), so it stays short.
 const BUSY_TIMEOUT_MS = 1000;
+
+/** How often each process looks whether another connection wrote (`PRAGMA data_version`). */
+export const CHANGE_POLL_MS = 100;
 
 /**
  * Opens a SQLite database as a tessera `Store`. A file gets WAL mode and two connections: one
@@ -55,11 +59,35 @@ export function openSqliteStore(options: SqliteStoreOptions): SqlStore {
     throw storeUnavailable(error);
   }
   const readerToClose = reader === writer ? undefined : reader;
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: writer }) });
+  // Other processes (the CLI, another server, a Django app) write the same file: the reader's
+  // data_version moves on each of their commits, a read of a few microseconds off the request's
+  // path; only then is the change log read. A private database has no other process.
+  const dataVersion = reader.prepare('PRAGMA data_version').pluck();
+  let seenVersion: unknown;
+  const moved = () => {
+    const version = dataVersion.get();
+    const changed = version !== seenVersion;
+    seenVersion = version;
+    return changed;
+  };
   return new SqlStore({
-    db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: writer }) }),
+    db,
     codec: sqliteCodec,
     lookup: new SqliteTokenLookup(reader),
     ...(usageWriter ? { recordTokenUses: sqliteTokenUseWriter(usageWriter) } : {}),
+    invalidationChannels: isPrivate
+      ? []
+      : [
+          changeLogChannel({
+            name: 'SQLite',
+            dialect: 'sqlite',
+            db,
+            moved,
+            pollMs: CHANGE_POLL_MS,
+            prunes: !readonly,
+          }),
+        ],
     release: () => {
       readerToClose?.close();
       usageWriter?.close();
