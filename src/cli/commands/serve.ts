@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
@@ -25,6 +27,17 @@ interface ServeOptions {
   host?: string;
   port?: string;
   migrate: boolean;
+  workers?: string;
+}
+
+/** `--workers` or TESSERA_WORKERS: a whole number of at least 1, or `auto` (one per CPU). */
+export function parseWorkers(value: string): number {
+  const text = value.trim().toLowerCase();
+  if (text === 'auto') return availableParallelism();
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new CommandError(`"${value}" is not a number of workers (a whole number >= 1, or auto).`);
+  }
+  return Number(text);
 }
 
 // Slow clients are bounded by settings, not flags: the same variables serve every node.
@@ -43,10 +56,14 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--host <host>', 'address to listen on (default: HOST or 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default: PORT or 8000)')
     .option('--migrate', 'apply pending migrations before serving', false)
+    .option(
+      '--workers <n>',
+      'processes serving on one port, like gunicorn -w; auto: one per CPU (default: TESSERA_WORKERS or 1)',
+    )
     .addHelpText('after', TIMEOUTS_HELP)
     .action(
       runAction(context, async (options: ServeOptions) => {
-        await start(context, options.host, options.port, options.migrate);
+        await start(context, options.host, options.port, options.migrate, options.workers);
       }),
     );
 
@@ -81,10 +98,12 @@ async function start(
   host: string | undefined,
   port: string | undefined,
   migrate: boolean,
+  workersOption?: string,
 ): Promise<void> {
   if (port !== undefined && !/^\d+$/.test(port)) {
     throw new CommandError(`"${port}" is not a valid port number.`);
   }
+  const workers = parseWorkers(workersOption ?? context.settings.workers);
   const { serve } = await loadServer();
   const settings = {
     ...context.settings,
@@ -92,12 +111,31 @@ async function start(
     ...(port ? { port: Number(port) } : {}),
   };
   const store = await context.openStore();
-  if (migrate) {
+  // A cluster worker re-runs this command: the primary has migrated already.
+  if (migrate && !cluster.isWorker) {
     for (const name of await store.migrate()) context.print(`Applied migration ${name}`);
   }
   await context.migratedStore();
+  if (workers > 1 && cluster.isPrimary) {
+    // The primary serves nothing: its store is closed when this action ends.
+    const { runClusterPrimary } = await import('../../server/cluster-primary.js');
+    runClusterPrimary({
+      workers,
+      holdThrottles: !settings.redisUrl,
+      onListening: (url) => context.print(`tessera serving on ${url} (${workers} workers)`),
+    });
+    return;
+  }
   // The server owns the store from here on and closes it at shutdown.
   context.releaseStore();
+  if (cluster.isWorker) {
+    // Without Redis, failure limits are counted in the primary, as with one process.
+    const { ClusterThrottleBackend } = await import('../../server/cluster-throttle-backend.js');
+    await serve(store, settings, {
+      ...(settings.redisUrl ? {} : { throttleBackend: new ClusterThrottleBackend() }),
+    });
+    return;
+  }
   const server = await serve(store, settings);
   context.print(`tessera serving on ${server.url}`);
 }

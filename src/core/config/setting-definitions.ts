@@ -26,7 +26,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
  * How a setting's variable is read, and the value it gives:
  * - `integer`: a whole number of at least `min`.
  * - `count`: a whole number of at least 0, or `none` for null.
- * - `duration`: `30s`, `5m`, `12h`, `30d`, `2w` (at most 18250d) in seconds, or `none` for null.
+ * - `duration`: `30s`, `5m`, `12h`, `30d`, `2w` (at most 18250d) in seconds, or `off`/`none` for null.
  * - `flag`: `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`).
  * - `rate`: DRF's `<count>/<s|m|h|d…>`, or `off`/`none` for null (the limit switched off).
  * - `enum`: one of `values`, case-insensitive.
@@ -169,8 +169,8 @@ export const SETTING_DEFINITIONS: { readonly [Key in SettingKey]: SettingDefinit
     env: 'TESSERA_TOKEN_CACHE_TTL',
     owner: 'library',
     kind: 'duration',
-    default: null,
-    doc: 'A duration (`30s`, `5m`; like every duration, at most `18250d`): keep verified tokens in memory this long, so a request reads nothing. Unset: the cache is off. Revocations reach it as described in [Many nodes](many-nodes.md).',
+    default: 300,
+    doc: 'A duration (`30s`, `5m`; like every duration, at most `18250d`), or `off`: keep verified tokens in memory this long, so a request reads nothing. On by default (5 minutes) wherever the store carries revocations from other processes (every store tessera opens, once `tessera migrate` made its triggers); off while it cannot. Revocations reach it as described in [Many nodes](many-nodes.md).',
   },
   tokenCacheMaxEntries: {
     env: 'TESSERA_TOKEN_CACHE_MAX_ENTRIES',
@@ -301,5 +301,33 @@ export const SETTING_DEFINITIONS: { readonly [Key in SettingKey]: SettingDefinit
     kind: 'flag',
     default: true,
     doc: 'Serve the OpenAPI document at `/api/schema/` and Swagger UI at `/api/docs/` (see [OpenAPI](openapi.md)); `off` removes both.',
+  },
+  admin: {
+    env: 'TESSERA_ADMIN',
+    owner: 'server',
+    kind: 'flag',
+    default: true,
+    doc: 'Serve the admin page for staff at `/admin/` (see [Admin page](admin.md)); `off` removes it.',
+  },
+  secretKey: {
+    env: 'TESSERA_SECRET_KEY',
+    owner: 'server',
+    kind: 'text',
+    default: null,
+    doc: "Signs the admin page's sessions and CSRF tokens. Unset: the key `tessera migrate` generated and stored in the database, shared by every worker and node.",
+  },
+  adminTrustedOrigins: {
+    env: 'TESSERA_ADMIN_TRUSTED_ORIGINS',
+    owner: 'server',
+    kind: 'text',
+    default: null,
+    doc: "Comma-separated origins (`https://admin.example.com`) whose form posts the admin page accepts besides its own, for proxies that change the host (Django's `CSRF_TRUSTED_ORIGINS`).",
+  },
+  workers: {
+    env: 'TESSERA_WORKERS',
+    owner: 'server',
+    kind: 'text',
+    default: '1',
+    doc: "Processes `tessera serve` runs on one port, like `gunicorn -w` (`--workers` wins); `auto` runs one per CPU. Without Redis the workers' failure limits are counted in the primary process, so a limit means the same with 1 worker or 16 (see [Reference server](reference-server.md#workers)).",
   },
 };

@@ -91,6 +91,8 @@ export interface ServerSettings {
   readonly keepAliveTimeoutMs: number;
   /** Serve the OpenAPI document at `/api/schema/` and Swagger UI at `/api/docs/`. */
   readonly schema: boolean;
+  /** `tessera serve`'s processes on one port: a whole number, or `auto` for one per CPU. */
+  readonly workers: string;
 }
 
 /**
