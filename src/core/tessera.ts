@@ -1,3 +1,4 @@
+import { type AdminViewOptions, adminView } from './admin/admin-view.js';
 import { type ClientAddressResolver, clientAddressResolver } from './auth/client-address.js';
 import { TokenAuthentication } from './auth/token-authentication.js';
 import { passwordHasherFromSettings } from './config/password-hasher-from-settings.js';
@@ -65,7 +66,10 @@ export interface Tessera extends TokenManagementContext {
   readonly passwords: PasswordHasher;
   readonly usage: TokenUseRecorder;
   readonly tokenAuthentication: TokenAuthentication;
-  /** The cache of verified tokens, when `settings.tokenCacheSeconds` turns it on. */
+  /**
+   * The cache of verified tokens (on by default; null when `settings.tokenCacheSeconds` is null).
+   * It holds nothing while the store cannot carry other processes' revocations (`channelUp`).
+   */
   readonly tokenCache: TokenCache | null;
   /** Where throttle counts live; give it to your own throttles (`UserRateThrottle`, …). */
   readonly throttleBackend: ThrottleBackend;
@@ -88,6 +92,8 @@ export interface Tessera extends TokenManagementContext {
     readonly schema: (document: OpenApiDocumentOptions) => View;
     /** Swagger UI on the schema view: mount at `/api/docs/` and `/api/docs/:asset`. */
     readonly docs: (options?: DocsViewOptions) => View;
+    /** The admin page for staff: mount at `/admin/` and `/admin/:page/` (docs/admin.md). */
+    readonly admin: (options?: AdminViewOptions) => View;
   };
   /** Writes pending token uses; call before closing the store. */
   close(): Promise<void>;
@@ -129,7 +135,8 @@ export function createTessera(options: TesseraOptions): Tessera {
     perUser: settings.loginFailuresPerUser,
     perAddress: settings.loginFailuresPerIp,
   });
-  // The token cache, when on, sits in front of the store's lookup and listens for invalidations.
+  // The token cache (on by default, `tokenCacheSeconds: null` turns it off) sits in front of the
+  // store's lookup and listens for invalidations; it serves only while the store's channel is up.
   const cache =
     settings.tokenCacheSeconds === null
       ? null
@@ -140,11 +147,16 @@ export function createTessera(options: TesseraOptions): Tessera {
           maxBytes: settings.tokenCacheMaxBytes,
           serveDuringOutage: settings.tokenCacheDuringOutage,
         });
+  // A store keeps the cache off (channel down) while it cannot hear other processes' revocations;
+  // one whose triggers are missing says so once, as the configuration problem it is.
   const unsubscribe = cache
     ? store.subscribeInvalidations({
         invalidate: (invalidation) => cache.invalidate(invalidation),
         setChannelUp: (up) => cache.setChannelUp(up),
-        channelFailed: onBackgroundError,
+        channelFailed: (error) =>
+          error.name === 'ChangeTriggersMissing' && options.onWarning
+            ? options.onWarning(error.message)
+            : onBackgroundError(error),
       })
     : () => {};
   const tokenAuthentication = new TokenAuthentication({
@@ -188,6 +200,19 @@ export function createTessera(options: TesseraOptions): Tessera {
       schema: (document) => schemaView(openApiDocument(document)),
       // A key pasted alone in Swagger UI gets the keyword this tessera reads first.
       docs: (docsOptions) => docsView({ keyword: tokenAuthentication.keywords[0], ...docsOptions }),
+      admin: (adminOptions) =>
+        adminView(
+          {
+            store,
+            clock,
+            events,
+            passwords,
+            loginThrottle,
+            clientAddress,
+            trustForwardedProto: settings.numProxies !== null,
+          },
+          adminOptions,
+        ),
     },
     close: async () => {
       unsubscribe();

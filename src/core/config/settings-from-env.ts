@@ -28,7 +28,7 @@ function integer(env: Env, name: string, fallback: number, min: number): number 
 function duration(env: Env, name: string, fallback: number | null): number | null {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
-  if (raw === 'none') return null;
+  if (['off', 'none'].includes(raw.toLowerCase())) return null;
   // Bounded as every duration is (18250d), so no setting can make a date no store holds.
   const read = readDuration(raw);
   if ('error' in read) {
