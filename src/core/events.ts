@@ -35,6 +35,15 @@ export interface TesseraEventMap {
     readonly count: number;
     readonly reason: RevocationReason;
   };
+  /** A change made in the admin page (or a sign-in to it), naming the staff member who made it. */
+  admin_action: {
+    readonly actorId: number;
+    readonly actor: string;
+    /** `sign_in`, `sign_out`, `token_created`, `token_rotated`, `token_revoked`, `activate`, … */
+    readonly action: string;
+    readonly userId?: number;
+    readonly tokenId?: number;
+  };
 }
 
 /** An event's name. */
@@ -67,6 +76,15 @@ export class TesseraEvents {
       const at = list.indexOf(listener);
       if (at >= 0) list.splice(at, 1);
     };
+  }
+
+  /**
+   * Whether `name` has a listener now. The request path asks before building a payload, so an
+   * event nobody listens to costs no object.
+   */
+  listens(name: TesseraEventName): boolean {
+    const list = this.#listeners[name];
+    return list !== undefined && list.length > 0;
   }
 
   emit<Name extends TesseraEventName>(name: Name, payload: TesseraEventMap[Name]): void {

@@ -1,11 +1,12 @@
 import { AuthenticationFailed, Throttled } from '../errors.js';
 import type { TesseraEventMap, TesseraEvents } from '../events.js';
 import type { ViewRequest } from '../http/request.js';
-import type { TokenLookup } from '../store.js';
+import type { TokenLookup, TokenMatch } from '../store.js';
 import type { FailureLimit } from '../throttling/failure-limit.js';
 import type { ThrottleReservation } from '../throttling/throttle-backend.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { isWellFormedKey, keyDigest } from '../tokens/key-format.js';
+import { TokenCache } from '../tokens/token-cache.js';
 import type { TokenUseRecorder } from '../tokens/token-use-recorder.js';
 import type { Authentication, Authenticator } from './authenticator.js';
 import { NO_CREDENTIALS, parseAuthorizationHeader } from './authorization-header.js';
@@ -52,6 +53,8 @@ export class TokenAuthentication implements Authenticator {
   readonly keywords: readonly string[];
   readonly #lowercaseKeywords: readonly string[];
   readonly #store: TokenLookup;
+  // The store itself when it is a token cache: a hit is then answered without a promise.
+  readonly #cache: TokenCache | undefined;
   readonly #clock: Clock;
   readonly #events: TesseraEvents | undefined;
   readonly #usage: TokenUseRecorder | undefined;
@@ -60,6 +63,7 @@ export class TokenAuthentication implements Authenticator {
 
   constructor(options: TokenAuthenticationOptions) {
     this.#store = options.store;
+    this.#cache = options.store instanceof TokenCache ? options.store : undefined;
     this.keywords = options.keywords?.length ? options.keywords : DEFAULT_KEYWORDS;
     this.#lowercaseKeywords = this.keywords.map((keyword) => keyword.toLowerCase());
     this.#clock = options.clock ?? systemClock;
@@ -69,7 +73,12 @@ export class TokenAuthentication implements Authenticator {
     this.#clientAddress = options.clientAddress ?? peerAddress;
   }
 
-  async authenticate(request: ViewRequest): Promise<Authentication | null> {
+  /**
+   * DRF's `authenticate`. A key the token cache holds, from an address the key-guess limit can
+   * clear at once, is answered without a promise (the value itself); so is a refusal when no
+   * failure has to be counted. Otherwise a promise: callers `await` the result either way.
+   */
+  authenticate(request: ViewRequest): Authentication | null | Promise<Authentication | null> {
     const address = this.#clientAddress(request);
     let key: string | null;
     try {
@@ -78,27 +87,53 @@ export class TokenAuthentication implements Authenticator {
       // A header error is a failure too (or, past the limit, a 429).
       const reason =
         (error as Error).message === NO_CREDENTIALS ? 'no_credentials' : 'invalid_header';
-      await this.#failed(await this.#reserveGuess(address), { reason, remoteAddress: address });
-      throw error;
+      return this.#refuse(error, { reason, remoteAddress: address });
     }
     if (key === null) return null;
-    // `return await`: one microtask, where returning the promise from an async function takes three.
-    return await this.authenticateCredentials(key, address);
+    return this.authenticateCredentials(key, address);
   }
 
-  /** Checks a key already taken out of its header (DRF's `authenticate_credentials`). */
-  async authenticateCredentials(key: string, remoteAddress?: string): Promise<Authentication> {
-    // Held while the key is checked: a failure below keeps it, a valid key releases it.
-    const guess = await this.#reserveGuess(remoteAddress);
+  /**
+   * Checks a key already taken out of its header (DRF's `authenticate_credentials`); a value or
+   * a promise, as `authenticate`.
+   */
+  authenticateCredentials(
+    key: string,
+    remoteAddress?: string,
+  ): Authentication | Promise<Authentication> {
     // A key that fails the grammar or its checksum cannot exist: refuse it without a read.
     if (!isWellFormedKey(key)) {
-      await this.#failed(guess, { reason: 'malformed_key', remoteAddress });
-      throw new AuthenticationFailed('Invalid token.');
+      return this.#refuse(new AuthenticationFailed('Invalid token.'), {
+        reason: 'malformed_key',
+        remoteAddress,
+      });
     }
+    // Lookup by digest: the database never sees the key, and timing depends only on the digest.
+    const digest = keyDigest(key);
+    const cache = this.#cache;
+    if (cache !== undefined) {
+      // The hit path reads the clock once: the cache's freshness, expiry and the use record.
+      const now = this.#clock.now();
+      // An address the limit clears now would have its reservation released at once, so none
+      // is taken; one near or past the limit takes the path below, which reserves (or 429s).
+      if (
+        this.#keyGuessLimit === undefined ||
+        this.#keyGuessLimit.admitsNow(remoteAddress ?? 'None', now)
+      ) {
+        const match = cache.cachedMatch(digest, now);
+        // The cache serves only unexpired tokens; an inactive user's is refused below.
+        if (match?.user.isActive) return this.#succeeded(match, now);
+      }
+    }
+    return this.#authenticateDigest(digest, remoteAddress);
+  }
+
+  async #authenticateDigest(digest: string, remoteAddress?: string): Promise<Authentication> {
+    // Held while the key is checked: a failure below keeps it, a valid key releases it.
+    const guess = await this.#reserveGuess(remoteAddress);
     let match: Awaited<ReturnType<TokenLookup['findTokenByDigest']>>;
     try {
-      // Lookup by digest: the database never sees the key, and timing depends only on the digest.
-      match = await this.#store.findTokenByDigest(keyDigest(key));
+      match = await this.#store.findTokenByDigest(digest);
     } catch (error) {
       // A store that failed says nothing about the key: not a failure.
       if (guess !== undefined) void this.#keyGuessLimit?.release(guess);
@@ -133,9 +168,33 @@ export class TokenAuthentication implements Authenticator {
     // is done before it returns, and Redis's need not hold up the answer (until it lands the
     // address has one more attempt in flight, which only delays others from it).
     if (guess !== undefined) void this.#keyGuessLimit?.release(guess);
+    return this.#succeeded(match, now);
+  }
+
+  // A valid key: its use is noted (written later, in a batch) and told to listeners, if any.
+  #succeeded(match: TokenMatch, now: number): Authentication {
+    const { token, user } = match;
     this.#usage?.noteUse(token, now);
-    this.#events?.emit('authenticated', { userId: user.id, tokenId: token.id, kind: token.kind });
+    if (this.#events?.listens('authenticated')) {
+      this.#events.emit('authenticated', { userId: user.id, tokenId: token.id, kind: token.kind });
+    }
     return { user, auth: token };
+  }
+
+  // A refusal before any read. With no limit to count it in, it is thrown at once; otherwise the
+  // address's attempt is reserved (past the limit: 429) and kept as a failure, then thrown.
+  #refuse(error: unknown, failure: AuthenticationFailure): Promise<never> {
+    const limit = this.#keyGuessLimit;
+    if (limit === undefined || limit.rate === null) {
+      this.#tell(failure);
+      throw error;
+    }
+    return this.#refuseCounted(error, failure);
+  }
+
+  async #refuseCounted(error: unknown, failure: AuthenticationFailure): Promise<never> {
+    await this.#failed(await this.#reserveGuess(failure.remoteAddress), failure);
+    throw error;
   }
 
   authenticateHeader(): string {
@@ -162,12 +221,18 @@ export class TokenAuthentication implements Authenticator {
     guess: ThrottleReservation | undefined,
     failure: AuthenticationFailure,
   ): Promise<void> {
+    this.#tell(failure);
+    if (guess !== undefined) await this.#keyGuessLimit?.keep(guess);
+  }
+
+  // Tells listeners of a failure; builds nothing when there are none.
+  #tell(failure: AuthenticationFailure): void {
+    if (!this.#events?.listens('authentication_failed')) return;
     const { reason, remoteAddress, tokenId, userId } = failure;
-    this.#events?.emit('authentication_failed', {
+    this.#events.emit('authentication_failed', {
       reason,
       ...(tokenId === undefined ? {} : { tokenId, userId }),
       ...(remoteAddress === undefined ? {} : { remoteAddress }),
     });
-    if (guess !== undefined) await this.#keyGuessLimit?.keep(guess);
   }
 }

@@ -44,6 +44,8 @@ export class FailureLimit {
   readonly #backend: ThrottleBackend;
   readonly #scope: string;
   readonly #clock: Clock;
+  #lastIdent: string | undefined;
+  #lastWindow: WindowLimit | null = null;
 
   constructor(options: FailureLimitOptions) {
     this.rate = parseRate(options.rate);
@@ -60,6 +62,22 @@ export class FailureLimit {
     const window = this.window(ident);
     if (window === null) return UNLIMITED_PROMISE;
     return this.#backend.reserve([window], this.#clock.now());
+  }
+
+  /**
+   * True when a `reserve` of `ident` at `now` would be allowed at once, asked synchronously of a
+   * backend that can tell (`ThrottleBackend.admitsNow`); holds nothing. False when the backend
+   * cannot tell without a round trip: the caller then reserves.
+   */
+  admitsNow(ident: string, now: number = this.#clock.now()): boolean {
+    if (this.rate === null) return true;
+    if (this.#backend.admitsNow === undefined) return false;
+    // The same address asks again and again: its window (and key string) is made once.
+    if (ident !== this.#lastIdent || this.#lastWindow === null) {
+      this.#lastWindow = this.window(ident);
+      this.#lastIdent = ident;
+    }
+    return this.#backend.admitsNow(this.#lastWindow as WindowLimit, now);
   }
 
   /** `reserve`, waiting (a second at most) while attempts in flight fill the window. */

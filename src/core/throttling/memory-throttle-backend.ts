@@ -206,6 +206,16 @@ export class MemoryThrottleBackend implements ThrottleBackend {
     return Promise.resolve(new MemoryReservation(limits, now, held));
   }
 
+  admitsNow(limit: WindowLimit, now: number): boolean {
+    const bounded = boundedKey(limit.key);
+    // Most addresses have no log at all: one Map read.
+    if (this.#table.get(bounded) === undefined && limit.limit > 0) return true;
+    return (
+      judge(this.#current(bounded, now, limit.durationMs), limit.limit, now, limit.durationMs) ===
+      null
+    );
+  }
+
   release(reservation: ThrottleReservation): Promise<void> {
     // Only this backend's reservations are in flight here.
     if (!(reservation instanceof MemoryReservation)) return RELEASED;

@@ -65,6 +65,13 @@ export interface ThrottleBackend {
     limits: readonly WindowLimit[],
     now: number,
   ): Promise<ThrottleReservation | ThrottleRefusal>;
+  /**
+   * Optional, synchronous: true when `reserve([limit], now)` would hold an attempt at once (no
+   * window full of failures or of attempts in flight); holds nothing. A backend that can answer
+   * without a round trip (memory) implements it, so a request decided at once (a token cache
+   * hit) needs no reservation; without it, such requests reserve and release as any other.
+   */
+  admitsNow?(limit: WindowLimit, now: number): boolean;
   /** The attempt failed: it counts as a failure at `reservation.at`, in every window. */
   keep(reservation: ThrottleReservation): Promise<void>;
   /**

@@ -61,25 +61,8 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
 
   async findTokenByDigest(digest: string): Promise<TokenMatch | null> {
     const now = this.#options.clock.now();
-    const entry = this.#entries.get(digest);
-    if (entry !== undefined) {
-      const fresh = now - entry.storedAt < this.#options.ttlMs;
-      const expires = entry.match.token.expires;
-      const looksExpired = expires !== null && expires.getTime() <= now;
-      if (fresh && !looksExpired && (this.#channelUp || this.#options.serveDuringOutage)) {
-        // Re-inserting keeps the Map in least-recently-used order. An entry that went to the back
-        // fewer than half the Map's size of moves ago stays put, since at least as many entries
-        // are still ahead of it: a busy token is not deleted and re-added on every request.
-        if (this.#moves - entry.movedAt >= this.#entries.size / 2) {
-          this.#entries.delete(digest);
-          this.#entries.set(digest, entry);
-          entry.movedAt = ++this.#moves;
-        }
-        this.hits++;
-        return entry.match;
-      }
-      this.#remove(digest);
-    }
+    const hit = this.cachedMatch(digest, now);
+    if (hit !== undefined) return hit;
     this.misses++;
     const generation = this.#generation;
     const match = await this.#inner.findTokenByDigest(digest);
@@ -88,6 +71,33 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
       this.#add(digest, match, now);
     }
     return match;
+  }
+
+  /**
+   * The match for `digest` when memory can serve it at `now` (a hit), without a promise: fresh,
+   * not looking expired, and while invalidations arrive (or `serveDuringOutage`). Otherwise
+   * undefined, and a stale entry is dropped; `findTokenByDigest` then reads the store.
+   */
+  cachedMatch(digest: string, now: number): TokenMatch | undefined {
+    const entry = this.#entries.get(digest);
+    if (entry === undefined) return undefined;
+    const fresh = now - entry.storedAt < this.#options.ttlMs;
+    const expires = entry.match.token.expires;
+    const looksExpired = expires !== null && expires.getTime() <= now;
+    if (fresh && !looksExpired && (this.#channelUp || this.#options.serveDuringOutage)) {
+      // Re-inserting keeps the Map in least-recently-used order. An entry that went to the back
+      // fewer than half the Map's size of moves ago stays put, since at least as many entries
+      // are still ahead of it: a busy token is not deleted and re-added on every request.
+      if (this.#moves - entry.movedAt >= this.#entries.size / 2) {
+        this.#entries.delete(digest);
+        this.#entries.set(digest, entry);
+        entry.movedAt = ++this.#moves;
+      }
+      this.hits++;
+      return entry.match;
+    }
+    this.#remove(digest);
+    return undefined;
   }
 
   /** Drops what an invalidation names; lookups in flight will not put it back. */
