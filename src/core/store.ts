@@ -1,3 +1,4 @@
+import type { AdminStore } from './admin/admin-store.js';
 import type { InvalidationSubscriber } from './invalidation.js';
 import type { Token, TokenKind } from './tokens/token.js';
 import type { User, UserWithPassword } from './users/user.js';
@@ -110,6 +111,8 @@ export interface Store extends UserStore, TokenStore {
    * function that unsubscribes.
    */
   subscribeInvalidations(subscriber: InvalidationSubscriber): () => void;
+  /** The admin page's sessions and listings; a store without it cannot serve the admin page. */
+  admin?(): AdminStore;
   close(): Promise<void>;
 }
 

@@ -41,6 +41,7 @@ const EVENT_LEVELS: Record<TesseraEventName, 'debug' | 'info' | 'warn'> = {
   token_created: 'info',
   token_rotated: 'info',
   token_revoked: 'info',
+  admin_action: 'info',
 };
 
 // pino's level numbers; a logger with other level names always gets the call and decides itself.
@@ -144,5 +145,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ? schemaRoutes(tessera, referenceDocumentOptions(routes, packageVersion()))
     : [];
   for (const { path, view } of [...routes, ...documented]) mountView(app, path, view, mount);
+  // The admin page is HTML for people, so it stays out of the OpenAPI document.
+  if (settings.admin) {
+    const admin = tessera.views.admin({
+      secretKey: settings.secretKey,
+      trustedOrigins: (settings.adminTrustedOrigins ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    });
+    mountView(app, '/admin/', admin, mount);
+    mountView(app, '/admin/:page/', admin, mount);
+  }
   return app;
 }

@@ -93,6 +93,12 @@ export interface ServerSettings {
   readonly schema: boolean;
   /** `tessera serve`'s processes on one port: a whole number, or `auto` for one per CPU. */
   readonly workers: string;
+  /** Serve the admin page at `/admin/`. */
+  readonly admin: boolean;
+  /** Signs admin sessions and CSRF tokens; null: the key stored by `migrate`. */
+  readonly secretKey: string | null;
+  /** Comma-separated origins the admin page accepts posts from besides its own. */
+  readonly adminTrustedOrigins: string | null;
 }
 
 /**
