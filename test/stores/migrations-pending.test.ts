@@ -10,15 +10,15 @@ import { buildServer } from '../../src/server/app.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { MigrationsPending } from '../../src/stores/sql/migrations-pending.js';
 import { FreshDatabases } from './fresh-database.js';
+import { ALL_MIGRATIONS, NEVER_MIGRATED_MESSAGE } from './migration-names.js';
 
-const MESSAGE =
-  'The database has 1 unapplied migration(s): 0001_initial. Call `await store.migrate()` or run `tessera migrate` first.';
+const MESSAGE = NEVER_MIGRATED_MESSAGE;
 
 function isMigrationsPending(error: unknown): boolean {
   return (
     error instanceof MigrationsPending &&
     error.message === MESSAGE &&
-    error.pending.join() === '0001_initial'
+    error.pending.join() === ALL_MIGRATIONS.join()
   );
 }
 
@@ -54,7 +54,7 @@ for (const [name, freshUrl] of Object.entries(urls)) {
           store.createUser({ username: 'ann', password: '!', dateJoined: new Date() }),
           isMigrationsPending,
         );
-        assert.deepEqual(await store.migrate(), ['0001_initial']);
+        assert.deepEqual(await store.migrate(), ALL_MIGRATIONS);
         assert.equal(await store.getUserByUsername('ann'), null);
         assert.equal(await store.findTokenByDigest(keyDigest(generateKey())), null);
       } finally {

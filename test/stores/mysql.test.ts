@@ -11,6 +11,7 @@ import { MysqlTokenLookup } from '../../src/stores/mysql/mysql-token-lookup.js';
 import type { Mysql2Pool } from '../../src/stores/mysql/mysql2-pool.js';
 import { tokenMatchSql } from '../../src/stores/sql/token-match.js';
 import { FreshDatabases } from './fresh-database.js';
+import { ALL_MIGRATIONS } from './migration-names.js';
 import {
   assertDuplicatesNamed,
   assertNothingLeaks,
@@ -163,7 +164,7 @@ describe('mysql store', () => {
           '2026-11-27 19:52:36.480999')`);
     });
     await withStore(url, async (store) => {
-      assert.deepEqual(await store.migrate(), ['0001_initial']);
+      assert.deepEqual(await store.migrate(), ALL_MIGRATIONS);
       const bob = await store.getUserByUsername('bob');
       assert.deepEqual(bob, {
         id: 1,
@@ -200,16 +201,17 @@ describe('mysql store', () => {
         const applied = await Promise.all(nodes.map((node) => node.migrate()));
         assert.deepEqual(
           applied.map((names) => names.join()).sort(),
-          ['', '', '0001_initial'],
+          ['', '', ALL_MIGRATIONS.join()],
           `round ${round}`,
         );
         for (const node of nodes) assert.deepEqual(await node.pendingMigrations(), []);
       } finally {
         await Promise.all(nodes.map((node) => node.close()));
       }
-      assert.deepEqual(await rows(url, 'SELECT name FROM tessera_migration'), [
-        { name: '0001_initial' },
-      ]);
+      assert.deepEqual(
+        await rows(url, 'SELECT name FROM tessera_migration'),
+        ALL_MIGRATIONS.map((name) => ({ name })),
+      );
     }
   });
 
@@ -226,7 +228,7 @@ describe('mysql store', () => {
               assert.match(String((error.cause as Error).message), /migration lock/);
               return true;
             });
-            assert.deepEqual(await store.pendingMigrations(), ['0001_initial']);
+            assert.deepEqual(await store.pendingMigrations(), ALL_MIGRATIONS);
           },
           { statementTimeoutMs: 300 },
         );
@@ -236,7 +238,7 @@ describe('mysql store', () => {
     });
     assert.deepEqual(await rows(url, "SHOW TABLES LIKE 'tessera_token'"), []);
     await withStore(url, async (store) => {
-      assert.deepEqual(await store.migrate(), ['0001_initial']);
+      assert.deepEqual(await store.migrate(), ALL_MIGRATIONS);
     });
   });
 

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { SettingsError } from '../../src/core/config/settings-from-env.js';
 import { openStore, sqliteFilename } from '../../src/stores/open-store.js';
 import { FreshDatabases } from './fresh-database.js';
+import { ALL_MIGRATIONS } from './migration-names.js';
 
 test('sqlite: URLs name a relative path, an absolute path or memory', () => {
   assert.equal(sqliteFilename('sqlite:./tessera.sqlite3'), './tessera.sqlite3');
@@ -27,7 +28,7 @@ test('openStore opens a SQLite store that works', async () => {
     const store = await openStore(`sqlite://${join(directory, 'db.sqlite3')}`);
     try {
       assert.equal(store.dialect, 'sqlite');
-      assert.deepEqual(await store.migrate(), ['0001_initial']);
+      assert.deepEqual(await store.migrate(), ALL_MIGRATIONS);
     } finally {
       await store.close();
     }
@@ -77,7 +78,7 @@ describe('server databases', () => {
       const store = await openStore(url);
       try {
         assert.equal(store.dialect, dialect);
-        assert.deepEqual(await store.pendingMigrations(), ['0001_initial']);
+        assert.deepEqual(await store.pendingMigrations(), ALL_MIGRATIONS);
       } finally {
         await store.close();
       }

@@ -8,6 +8,7 @@ import { openPostgresStore, type PostgresStoreOptions } from '../../src/stores/p
 import type { PgPool } from '../../src/stores/postgres/pg-pool.js';
 import { PostgresTokenLookup } from '../../src/stores/postgres/postgres-token-lookup.js';
 import { FreshDatabases } from './fresh-database.js';
+import { ALL_MIGRATIONS } from './migration-names.js';
 import {
   assertDuplicatesNamed,
   assertNothingLeaks,
@@ -119,7 +120,7 @@ describe('postgres store', () => {
           true, '2026-11-27 19:52:36.480999+00')`);
     });
     await withStore(url, async (store) => {
-      assert.deepEqual(await store.migrate(), ['0001_initial']);
+      assert.deepEqual(await store.migrate(), ALL_MIGRATIONS);
       const bob = await store.getUserByUsername('bob');
       assert.deepEqual(bob, {
         id: 1,
@@ -160,16 +161,17 @@ describe('postgres store', () => {
         const applied = await Promise.all(nodes.map((node) => node.migrate()));
         assert.deepEqual(
           applied.map((names) => names.join()).sort(),
-          ['', '', '0001_initial'],
+          ['', '', ALL_MIGRATIONS.join()],
           `round ${round}`,
         );
         for (const node of nodes) assert.deepEqual(await node.pendingMigrations(), []);
       } finally {
         await Promise.all(nodes.map((node) => node.close()));
       }
-      assert.deepEqual(await rows(url, 'SELECT name FROM tessera_migration'), [
-        { name: '0001_initial' },
-      ]);
+      assert.deepEqual(
+        await rows(url, 'SELECT name FROM tessera_migration'),
+        ALL_MIGRATIONS.map((name) => ({ name })),
+      );
     }
   });
 
@@ -185,14 +187,14 @@ describe('postgres store', () => {
             assert.equal(causeCode(error), '57014'); // query_canceled: statement_timeout
             return true;
           });
-          assert.deepEqual(await store.pendingMigrations(), ['0001_initial']);
+          assert.deepEqual(await store.pendingMigrations(), ALL_MIGRATIONS);
         },
         { statementTimeoutMs: 300 },
       );
     });
     assert.deepEqual(await rows(url, "SELECT to_regclass('tessera_token') AS t"), [{ t: null }]);
     await withStore(url, async (store) => {
-      assert.deepEqual(await store.migrate(), ['0001_initial']);
+      assert.deepEqual(await store.migrate(), ALL_MIGRATIONS);
     });
   });
 

@@ -9,6 +9,7 @@ import { ServiceUnavailable } from '../../src/core/errors.js';
 import type { NewToken, Store } from '../../src/core/store.js';
 import { generateKey, keyDigest, keyPreview } from '../../src/core/tokens/key-format.js';
 import { openSqliteStore } from '../../src/stores/sqlite/index.js';
+import { ALL_MIGRATIONS } from './migration-names.js';
 import { runStoreContract } from './store-contract.js';
 
 // What Django 3.2's `migrate` leaves in SQLite (read from a real run); its migrations rebuild the
@@ -195,8 +196,8 @@ describe('sqlite store', () => {
     django.close();
 
     await withStore(filename, async (store) => {
-      assert.deepEqual(await store.pendingMigrations(), ['0001_initial']);
-      assert.deepEqual(await store.migrate(), ['0001_initial']);
+      assert.deepEqual(await store.pendingMigrations(), ALL_MIGRATIONS);
+      assert.deepEqual(await store.migrate(), ALL_MIGRATIONS);
       const bob = await store.getUserByUsername('bob');
       assert.deepEqual(bob, {
         id: 1,
@@ -238,7 +239,7 @@ describe('sqlite store', () => {
   test('a never-migrated database lists its migration and is left untouched', async () => {
     const filename = tempDatabase();
     await withStore(filename, async (store) => {
-      assert.deepEqual(await store.pendingMigrations(), ['0001_initial']);
+      assert.deepEqual(await store.pendingMigrations(), ALL_MIGRATIONS);
     });
     const db = new Database(filename, { readonly: true });
     try {
@@ -249,7 +250,7 @@ describe('sqlite store', () => {
     await withStore(
       filename,
       async (store) => {
-        assert.deepEqual(await store.pendingMigrations(), ['0001_initial']);
+        assert.deepEqual(await store.pendingMigrations(), ALL_MIGRATIONS);
         await rejectsUnavailable(store.migrate(), 'SQLITE_READONLY');
       },
       true,

@@ -6,6 +6,7 @@ import { MAX_DURATION_SECONDS } from '../../src/core/time/duration.js';
 import { generateKey, keyDigest, keyPreview } from '../../src/core/tokens/key-format.js';
 import type { Token, TokenKind } from '../../src/core/tokens/token.js';
 import type { User } from '../../src/core/users/user.js';
+import { ALL_MIGRATIONS } from './migration-names.js';
 
 // Milliseconds on purpose: every date must come back to the millisecond.
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
@@ -80,12 +81,12 @@ export function runStoreContract(name: string, stores: ContractStores): void {
 
   describe(`${name}: store contract`, () => {
     describe('migrations', () => {
-      test('a fresh database has 0001_initial pending; migrate applies it once', async () => {
+      test('a fresh database has every migration pending; migrate applies them once', async () => {
         const store = await openFreshStore();
         try {
-          assert.deepEqual(await store.pendingMigrations(), ['0001_initial']);
-          assert.deepEqual(await store.pendingMigrations(), ['0001_initial']);
-          assert.deepEqual(await store.migrate(), ['0001_initial']);
+          assert.deepEqual(await store.pendingMigrations(), ALL_MIGRATIONS);
+          assert.deepEqual(await store.pendingMigrations(), ALL_MIGRATIONS);
+          assert.deepEqual(await store.migrate(), ALL_MIGRATIONS);
           assert.deepEqual(await store.pendingMigrations(), []);
           assert.deepEqual(await store.migrate(), []);
           assert.deepEqual(await store.pendingMigrations(), []);
