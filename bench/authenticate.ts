@@ -48,11 +48,17 @@ export interface AuthenticateFigures {
   readonly unknown: NsRow;
 }
 
-/** The valid-key cost at each store size. */
+/** The valid-key cost at each store size, with the default settings and without the cache. */
 export interface ScaleFigures {
+  /** The same hot keys are asked at every size. */
+  readonly hotKeys: number;
+  /** With the default settings (the token cache on, as shipped). */
   readonly sizes: readonly { readonly tokens: number; readonly ns: number }[];
-  /** ns at the largest size over ns at the smallest. */
+  /** ns at the largest size over ns at the smallest, with the default settings. */
   readonly ratio: number;
+  /** Reading every request (`tokenCacheSeconds` null). */
+  readonly uncachedSizes: readonly { readonly tokens: number; readonly ns: number }[];
+  readonly uncachedRatio: number;
 }
 
 /** The valid-key `authenticate()` per store, each read every time and through the token cache. */
@@ -131,7 +137,7 @@ function expectRefusal(attempt: () => unknown): Promise<void> | undefined {
   );
 }
 
-function tempStore(tokens: number, sampleSize: number) {
+function tempStore(tokens: number, sampleSize: number, sampleKeys?: readonly string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const filename = join(dir, 'bench.sqlite3');
   const store = openSqliteStore({ filename });
@@ -139,7 +145,7 @@ function tempStore(tokens: number, sampleSize: number) {
     store,
     async seed(): Promise<string[]> {
       await store.migrate();
-      return seedTokens(filename, tokens, sampleSize);
+      return seedTokens(filename, tokens, sampleSize, sampleKeys);
     },
     async close(): Promise<void> {
       await store.close();
@@ -160,7 +166,8 @@ export async function authenticateFigures(
   try {
     const valid = await fixture.seed();
     const { store } = fixture;
-    const shipped = createTessera({ store, settings: SHIPPED });
+    // The valid-key row reads the store every time (the cache off), as it always has.
+    const shipped = createTessera({ store, settings: { ...SHIPPED, tokenCacheSeconds: null } });
     const cached = createTessera({ store, settings: { ...SHIPPED, tokenCacheSeconds: 60 } });
     const unlimited = createTessera({ store, settings: { ...SHIPPED, ...THROTTLING_OFF } });
     const requests = new Map<string, ViewRequest>();
@@ -176,7 +183,7 @@ export async function authenticateFigures(
       [
         { label: 'bare sha256 + Map.get', keys: valid, call: (key) => map.get(keyDigest(key)) },
         {
-          label: 'authenticate(): valid key',
+          label: 'authenticate(): valid key, cache off',
           keys: valid,
           call: (key) => shipped.tokenAuthentication.authenticate(request(key)),
         },
@@ -229,33 +236,52 @@ export async function authenticateFigures(
   }
 }
 
-/** Times the valid-key `authenticate()` on stores of each size, interleaved. */
+/**
+ * Times the valid-key `authenticate()` on stores of each size, interleaved: the same 1,000 hot
+ * keys in each, asked with the default settings (the token cache as shipped) and read every time.
+ */
 export async function scaleFigures(
-  options: { sizes?: readonly number[]; rounds?: number } = {},
+  options: { sizes?: readonly number[]; rounds?: number; hotKeys?: number } = {},
 ): Promise<ScaleFigures> {
   const sizes = options.sizes ?? [1000, 100_000, 1_000_000];
-  const fixtures = sizes.map((tokens) => ({ tokens, fixture: tempStore(tokens, 1000) }));
+  const hotKeys = options.hotKeys ?? 1000;
+  const keys = Array.from({ length: hotKeys }, () => generateKey());
+  const fixtures = sizes.map((tokens) => ({ tokens, fixture: tempStore(tokens, hotKeys, keys) }));
   try {
     const rows = [];
     const tesseras = [];
-    for (const { tokens, fixture } of fixtures) {
-      const keys = await fixture.seed();
-      const tessera = createTessera({ store: fixture.store, settings: SHIPPED });
-      tesseras.push(tessera);
-      const requests = new Map(keys.map((key) => [key, tokenRequest(key)]));
-      rows.push({
-        label: String(tokens),
-        keys,
-        call: (key: string) =>
-          tessera.tokenAuthentication.authenticate(requests.get(key) as ViewRequest),
-      });
+    const requests = new Map(keys.map((key) => [key, tokenRequest(key)]));
+    for (const { fixture } of fixtures) await fixture.seed();
+    for (const cacheSeconds of [SHIPPED.tokenCacheSeconds, null]) {
+      for (const { tokens, fixture } of fixtures) {
+        const tessera = createTessera({
+          store: fixture.store,
+          settings: { ...SHIPPED, tokenCacheSeconds: cacheSeconds },
+        });
+        tesseras.push(tessera);
+        rows.push({
+          label: `${tokens}, ${cacheSeconds === null ? 'uncached' : 'defaults'}`,
+          keys,
+          call: (key: string) =>
+            tessera.tokenAuthentication.authenticate(requests.get(key) as ViewRequest),
+        });
+      }
     }
     const measured = await interleavedNs(rows, options.rounds ?? 7);
     for (const tessera of tesseras) await tessera.close();
-    const figures = measured.map((row, index) => ({ tokens: sizes[index] as number, ns: row.ns }));
-    const first = figures[0]?.ns ?? Number.NaN;
-    const last = figures[figures.length - 1]?.ns ?? Number.NaN;
-    return { sizes: figures, ratio: last / first };
+    const bySize = (from: number) =>
+      sizes.map((tokens, index) => ({ tokens, ns: measured[from + index]?.ns ?? Number.NaN }));
+    const cached = bySize(0);
+    const uncached = bySize(sizes.length);
+    const ratio = (figures: readonly { ns: number }[]) =>
+      (figures[figures.length - 1]?.ns ?? Number.NaN) / (figures[0]?.ns ?? Number.NaN);
+    return {
+      hotKeys,
+      sizes: cached,
+      ratio: ratio(cached),
+      uncachedSizes: uncached,
+      uncachedRatio: ratio(uncached),
+    };
   } finally {
     for (const { fixture } of fixtures) await fixture.close();
   }

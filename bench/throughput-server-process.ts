@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import bearerAuth from '@fastify/bearer-auth';
 import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Hono } from 'hono';
 import { mountView as mountExpressView } from '../src/adapters/express.js';
 import { mountView as mountHonoView } from '../src/adapters/hono.js';
@@ -18,6 +18,7 @@ import {
   settingsOwnedBy,
   type TesseraSettings,
 } from '../src/core/config/settings.js';
+import { settingsFromEnv } from '../src/core/config/settings-from-env.js';
 import { PasswordHasher } from '../src/core/passwords/index.js';
 import type { Store } from '../src/core/store.js';
 import { createTessera } from '../src/core/tessera.js';
@@ -27,6 +28,7 @@ import { issueDefaultToken } from '../src/core/tokens/token-issuer.js';
 import { createUser } from '../src/core/users/users.js';
 import { buildServer } from '../src/server/app.js';
 import { buildTriggerView } from '../src/server/build-trigger.js';
+import { serve } from '../src/server/serve.js';
 import { openStore } from '../src/stores/open-store.js';
 import { openSqliteStore } from '../src/stores/sqlite/index.js';
 import { betterAuthKeyCheck } from './better-auth-peer.js';
@@ -159,8 +161,42 @@ async function listen(server: Server): Promise<void> {
   );
 }
 
+// `tessera serve` as shipped: the defaults (the environment's TESSERA_* variables are not read),
+// the store the CLI opens, and `serve()`, logging included. The bare route is a plain Fastify app.
+async function shippedServer(): Promise<Server> {
+  process.chdir(dir);
+  const shippedSettings: TesseraSettings = {
+    ...settingsFromEnv({}),
+    host: '127.0.0.1',
+    port: 0,
+    ...(config.shipped?.logLevel ? { logLevel: config.shipped.logLevel } : {}),
+  };
+  const shippedStore = await openStore(settingsOwnedBy('store', shippedSettings));
+  await shippedStore.migrate();
+  const bob = await createUser(shippedStore, passwords, systemClock, {
+    username: 'bob',
+    password: 'bob-password',
+  });
+  const shippedKey = (await issueDefaultToken(shippedStore, bob.id, systemClock)).key;
+  const running = await serve(shippedStore, shippedSettings);
+  cleanups.push(() => running.close());
+  const bareApp = Fastify();
+  bareApp.post('/bare/build-trigger/', async (_request, reply) =>
+    reply.code(200).headers({ allow: ALLOW }).send(),
+  );
+  await bareApp.listen({ host: '127.0.0.1', port: 0 });
+  cleanups.push(() => bareApp.close());
+  const bareUrl = `http://127.0.0.1:${(bareApp.server.address() as AddressInfo).port}`;
+  const headers = { Authorization: `Token ${shippedKey}` };
+  routes.tessera = { path: '/api/build-trigger/', headers };
+  routes.bare = { path: `${bareUrl}/bare/build-trigger/`, headers };
+  return running.app.server;
+}
+
 let server: Server;
-if (config.framework === 'fastify') {
+if (config.shipped) {
+  server = await shippedServer();
+} else if (config.framework === 'fastify') {
   server = await fastifyApp();
 } else {
   server = config.framework === 'express' ? expressApp() : honoApp();

@@ -12,6 +12,14 @@ export interface ThroughputServerConfig {
   readonly bearerAuth?: boolean;
   /** Fastify only: where better-auth is installed, for a route behind its API-key check. */
   readonly betterAuthPeers?: string;
+  /**
+   * `tessera serve` as shipped instead: every setting its default (no `TESSERA_*` variable is
+   * read; SQLite at `./tessera.sqlite3` in a fresh directory), served by `serve()` as the CLI does,
+   * its log lines on stdout (here /dev/null). `logLevel` alone may be changed, to measure what
+   * the per-request line costs. The bare route is a plain Fastify app in the same process.
+   * `databaseUrl` and `tokenCacheSeconds` are then ignored.
+   */
+  readonly shipped?: { readonly logLevel?: string };
 }
 
 /** One route of a throughput server and the request wrk sends it. */

@@ -27,6 +27,8 @@ export interface ThroughputOptions extends InterleavedLoadOptions {
   readonly serverCore: number;
   /** Told when each comparison starts, for progress lines. */
   readonly onProgress?: (message: string) => void;
+  /** Only the groups with these ids (e.g. `serve-shipped`); default every group. */
+  readonly groups?: readonly string[];
 }
 
 /** One measured variant: medians over its runs. */
@@ -200,6 +202,53 @@ function sqliteGroups(betterAuthPeers: string | undefined): GroupSpec[] {
   ];
 }
 
+/** The variant `tessera serve` as shipped: every setting its default. */
+export const SHIPPED = 'tessera serve, defaults';
+/** The same server with only `TESSERA_LOG_LEVEL=warn`: no per-request log line. */
+export const SHIPPED_QUIET = 'tessera serve, log level warn';
+
+/**
+ * What users meet: `tessera serve` with no settings (SQLite; the token cache, logging and limits
+ * as shipped) against a bare Fastify route; and the same with the per-request line off, which
+ * says what that line costs.
+ */
+function shippedGroup(): GroupSpec {
+  return {
+    id: 'serve-shipped',
+    label: 'tessera serve as shipped (SQLite, defaults)',
+    servers: [
+      { framework: 'fastify', tokenCacheSeconds: null, shipped: {} },
+      { framework: 'fastify', tokenCacheSeconds: null, shipped: { logLevel: 'warn' } },
+    ],
+    variants: [
+      [SHIPPED, 0, 'tessera'],
+      [SHIPPED_QUIET, 1, 'tessera'],
+      [BARE, 0, 'bare'],
+    ],
+    ratios: [
+      {
+        id: 'serve-shipped',
+        label: 'tessera serve as shipped / bare Fastify route',
+        numerator: SHIPPED,
+        denominator: BARE,
+        goal: 0.85,
+      },
+      {
+        id: 'serve-shipped-quiet',
+        label: 'tessera serve, log level warn / bare Fastify route',
+        numerator: SHIPPED_QUIET,
+        denominator: BARE,
+      },
+      {
+        id: 'serve-shipped-log-cost',
+        label: 'tessera serve as shipped / the same at log level warn (the request line)',
+        numerator: SHIPPED,
+        denominator: SHIPPED_QUIET,
+      },
+    ],
+  };
+}
+
 function adapterGroups(): GroupSpec[] {
   return (['express', 'hono'] as const).map((framework) => {
     const name = framework === 'express' ? 'Express' : 'Hono';
@@ -252,8 +301,10 @@ export async function throughputFigures(options: ThroughputOptions): Promise<Thr
   const groups: ComparisonGroup[] = [];
   const rows: RatioRow[] = [];
   const unmeasured: Unmeasured[] = [];
+  const measuring = (id: string) => options.groups === undefined || options.groups.includes(id);
 
   async function measure(spec: GroupSpec): Promise<void> {
+    if (!measuring(spec.id)) return;
     options.onProgress?.(spec.label);
     const servers: ThroughputServer[] = [];
     try {
@@ -295,16 +346,18 @@ export async function throughputFigures(options: ThroughputOptions): Promise<Thr
     }
   }
 
-  if (options.betterAuthPeers === undefined) {
+  if (options.betterAuthPeers === undefined && measuring('fastify-sqlite')) {
     unmeasured.push({
       id: 'better-auth',
       label: 'tessera (SQLite) / better-auth API key (SQLite)',
       error: 'better-auth is not installed',
     });
   }
+  await measure(shippedGroup());
   for (const spec of sqliteGroups(options.betterAuthPeers)) await measure(spec);
   // Each PostgreSQL group gets a database of its own, since its server creates the same user.
   for (const withCache of [false, true]) {
+    if (!measuring(postgresGroup('', withCache).id)) continue;
     let database: BenchDatabase | undefined;
     try {
       database = await createBenchDatabase(options.postgresAdminUrl);

@@ -10,7 +10,13 @@ const CREATED = '2026-01-01 00:00:00.000000';
  * speed only; measured paths go through the store), and returns `sampleSize` valid keys spread
  * over the table. The other tokens get random digests: their keys are never needed.
  */
-export function seedTokens(filename: string, tokens: number, sampleSize: number): string[] {
+export function seedTokens(
+  filename: string,
+  tokens: number,
+  sampleSize: number,
+  /** The sample's keys, when the same ones are wanted in several stores; else made here. */
+  sampleKeys?: readonly string[],
+): string[] {
   const db = new Database(filename);
   const addUser = db.prepare(
     `INSERT INTO auth_user (password, last_login, is_superuser, username, last_name, email,
@@ -26,7 +32,7 @@ export function seedTokens(filename: string, tokens: number, sampleSize: number)
   const random = randomBytes(32 * tokens);
   for (let i = 0; i < tokens; i++) {
     if (i % every === 0 && sample.length < sampleSize) {
-      const key = generateKey();
+      const key = sampleKeys?.[sample.length] ?? generateKey();
       sample.push(key);
       rows.push({ digest: keyDigest(key), preview: keyPreview(key) });
     } else {
