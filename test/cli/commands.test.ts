@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { keyDigest } from '../../src/core/tokens/key-format.js';
 import { openStore } from '../../src/stores/open-store.js';
+import { ALL_MIGRATIONS } from '../stores/migration-names.js';
 import { CliSandbox } from './run-cli.js';
+
+const APPLYING_ALL = ALL_MIGRATIONS.map((name) => `  Applying ${name}... OK\n`).join('');
 
 const KEY_LINE = /^Generated token (tsr_[0-9A-Za-z]{38}) for user alice\n$/;
 
@@ -15,20 +18,20 @@ describe('tessera CLI', () => {
     assert.equal(result.status, 1);
     assert.equal(
       result.stderr,
-      'CommandError: The database has 1 unapplied migration(s): 0001_initial. Run `tessera migrate` first.\n',
+      `CommandError: The database has ${ALL_MIGRATIONS.length} unapplied migration(s): ${ALL_MIGRATIONS.join(', ')}. Run \`tessera migrate\` first.\n`,
     );
   });
 
   test('serve refuses an unmigrated database instead of failing requests later', () => {
     const result = sandbox.run(['serve', '--port', '0']);
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /^CommandError: The database has 1 unapplied migration\(s\)/);
+    assert.match(result.stderr, /^CommandError: The database has \d+ unapplied migration\(s\)/);
   });
 
   test('migrate applies, then has nothing to apply', () => {
     const first = sandbox.run(['migrate']);
     assert.equal(first.status, 0, first.stderr);
-    assert.equal(first.stdout, 'Running migrations:\n  Applying 0001_initial... OK\n');
+    assert.equal(first.stdout, `Running migrations:\n${APPLYING_ALL}`);
     const second = sandbox.run(['migrate']);
     assert.equal(second.stdout, 'Running migrations:\n  No migrations to apply.\n');
   });
