@@ -15,11 +15,13 @@ export class ConcurrencyLimit {
   readonly maxActive: number;
   /** How many tasks may wait for a slot; unbounded by default. */
   readonly maxWaiting: number;
+  /** How long a refusal waits before its 503 (`refuse`); 0 answers at once. */
+  readonly refusalDelayMs: number;
   private activeCount = 0;
   // FIFO of tasks waiting for a slot.
   private readonly queue: Array<() => void> = [];
 
-  constructor(maxActive: number, maxWaiting = Number.POSITIVE_INFINITY) {
+  constructor(maxActive: number, maxWaiting = Number.POSITIVE_INFINITY, refusalDelayMs = 0) {
     if (!Number.isSafeInteger(maxActive) || maxActive < 1) {
       throw new RangeError('ConcurrencyLimit needs a positive integer maxActive.');
     }
@@ -29,8 +31,24 @@ export class ConcurrencyLimit {
     ) {
       throw new RangeError('ConcurrencyLimit needs a non-negative integer maxWaiting.');
     }
+    if (!Number.isSafeInteger(refusalDelayMs) || refusalDelayMs < 0) {
+      throw new RangeError('ConcurrencyLimit needs a non-negative integer refusalDelayMs.');
+    }
     this.maxActive = maxActive;
     this.maxWaiting = maxWaiting;
+    this.refusalDelayMs = refusalDelayMs;
+  }
+
+  /**
+   * Throws `ServiceUnavailable` (503) after `refusalDelayMs`. A flood of clients that resend as
+   * soon as they are refused would otherwise keep the event loop busy answering 503s, and the
+   * requests the limit protects would wait behind them; a refusal held a moment costs a timer.
+   */
+  async refuse(): Promise<never> {
+    if (this.refusalDelayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.refusalDelayMs));
+    }
+    throw new ServiceUnavailable();
   }
 
   /** Tasks running now. */
@@ -63,8 +81,8 @@ export class ConcurrencyLimit {
       this.activeCount++;
       return Promise.resolve();
     }
-    // Refused before it waits: a caller past the bound gets its 503 now, not after a queue.
-    if (this.queue.length >= this.maxWaiting) return Promise.reject(new ServiceUnavailable());
+    // Refused without a place in the queue: a caller past the bound never waits for a hash.
+    if (this.queue.length >= this.maxWaiting) return this.refuse();
     return new Promise((resolve) => this.queue.push(resolve));
   }
 

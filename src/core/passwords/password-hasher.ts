@@ -10,12 +10,12 @@ import {
   generateSalt,
   isValidIterationCount,
   MAX_PBKDF2_ITERATIONS,
-  nodePbkdf2,
   PBKDF2_SHA256,
   type Pbkdf2Function,
   saltNeedsUpdate,
   verifyPbkdf2,
 } from './django-pbkdf2.js';
+import { sharedLowPriorityPbkdf2 } from './low-priority-pbkdf2.js';
 import { isPasswordUsable, makeUnusablePassword } from './unusable-password.js';
 
 /** Hash computations allowed at once by default: below libuv's default pool of 4 threads. */
@@ -28,6 +28,12 @@ export const DEFAULT_HASH_CONCURRENCY = 2;
  */
 export const DEFAULT_HASH_QUEUE_LIMIT = 16;
 
+/**
+ * How long a hash refused for a full queue waits before its 503: clients that resend at once
+ * then send a request a second each, instead of keeping the event loop busy with refusals.
+ */
+export const DEFAULT_HASH_REFUSAL_DELAY_MS = 1000;
+
 /** Settings of a `PasswordHasher`. */
 export interface PasswordHasherOptions {
   /** PBKDF2 iterations of new hashes and the count below which stored ones are upgraded. */
@@ -39,11 +45,19 @@ export interface PasswordHasherOptions {
    * unbounded by default (the server passes `DEFAULT_HASH_QUEUE_LIMIT`). Ignored with a `limit`.
    */
   queueLimit?: number;
+  /**
+   * How long a refusal waits before its 503, in ms (default `DEFAULT_HASH_REFUSAL_DELAY_MS`);
+   * 0 answers at once. Ignored with a `limit`.
+   */
+  refusalDelayMs?: number;
 }
 
 /** Replaceable parts of a `PasswordHasher`, for sharing a limit and for tests. */
 export interface PasswordHasherDependencies {
-  /** The key derivation; defaults to the asynchronous `crypto.pbkdf2`. */
+  /**
+   * The key derivation; defaults to PBKDF2 on the process's pool of four threads of the lowest
+   * priority (nice 19), so hashing takes only the CPU the event loop leaves.
+   */
   pbkdf2?: Pbkdf2Function;
   /** How optional packages (`argon2`, `bcryptjs`) are imported; defaults to `import()`. */
   loadModule?: ModuleLoader;
@@ -87,8 +101,9 @@ export class PasswordHasher {
       new ConcurrencyLimit(
         options.concurrency ?? DEFAULT_HASH_CONCURRENCY,
         options.queueLimit ?? Number.POSITIVE_INFINITY,
+        options.refusalDelayMs ?? DEFAULT_HASH_REFUSAL_DELAY_MS,
       );
-    const pbkdf2 = dependencies.pbkdf2 ?? nodePbkdf2;
+    const pbkdf2 = dependencies.pbkdf2 ?? sharedLowPriorityPbkdf2();
     this.derive = (...args) => this.limit.run(() => pbkdf2(...args));
     this.loadModule = dependencies.loadModule ?? importModule;
   }

@@ -1,6 +1,6 @@
 import { type ClientAddressResolver, peerAddress } from '../auth/client-address.js';
 import { pythonTypeName, readCharField } from '../drf-compat/fields.js';
-import { ServiceUnavailable, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { TesseraEvents } from '../events.js';
 import { defineView, type View } from '../http/view.js';
 import type { OperationShape } from '../openapi/operation-shape.js';
@@ -115,9 +115,9 @@ export function obtainTokenView(options: ObtainTokenOptions): View {
     },
     operations: { post: OBTAIN_TOKEN_OPERATION },
     post: async (request) => {
-      // Under a login flood, refuse before reading the body or the user: a 503 that costs the
-      // event loop almost nothing keeps token-authenticated traffic flowing.
-      if (options.passwords.limit.saturated) throw new ServiceUnavailable();
+      // Under a login flood, refuse before reading the body or the user, a moment later: a 503
+      // that costs the event loop almost nothing keeps token-authenticated traffic flowing.
+      if (options.passwords.limit.saturated) return options.passwords.limit.refuse();
       const { username, password } = validateCredentials(await request.data());
       const address = (options.clientAddress ?? peerAddress)(request.raw);
       // Before the password is hashed: a refused attempt costs no hash, and an attempt in flight
