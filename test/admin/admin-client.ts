@@ -49,7 +49,10 @@ export class AdminClient {
   }
 
   /** Signs in through the form; returns the sign-in post's status. */
-  async signIn(username: string, password: string): Promise<{ status: number; text: string }> {
+  async signIn(
+    username: string,
+    password: string,
+  ): Promise<{ status: number; headers: Headers; text: string }> {
     const page = await this.request('/admin/');
     const csrf = AdminClient.csrf(page.text);
     return this.request('/admin/sign-in/', {

@@ -23,7 +23,7 @@ async function signedIn(username = 'staff'): Promise<AdminClient> {
 async function createToken(
   client: AdminClient,
   fields: Record<string, string>,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; headers: Headers; text: string }> {
   const page = await client.request('/admin/');
   return client.request('/admin/create/', {
     form: { csrfmiddlewaretoken: AdminClient.csrf(page.text), ...fields },
