@@ -25,6 +25,7 @@ import { type LoginRateFigures, loginRate } from './login-rate.js';
 import { type LoginTimingFigures, loginTiming } from './login-timing.js';
 import { type ThroughputFigures, throughputFigures } from './throughput.js';
 import { throughputChartSvg } from './throughput-chart.js';
+import { type WorkersVersusDrfFigures, workersVersusDrf } from './workers-vs-drf.js';
 import { ensureWrk } from './wrk.js';
 
 const started = performance.now();
@@ -72,6 +73,13 @@ const forwardAuth: ForwardAuthFigures = await forwardAuthFigures({
   serverCore: 0,
   loadCore: 1,
 });
+progress('tessera serve --workers 2 against DRF under gunicorn -w 2');
+let workersDrf: WorkersVersusDrfFigures | { readonly error: string };
+try {
+  workersDrf = await workersVersusDrf({ rounds, seconds });
+} catch (error) {
+  workersDrf = { error: (error as Error).message };
+}
 progress('authenticate() in-process');
 const authenticate: AuthenticateFigures = await authenticateFigures();
 progress('authenticate() by store: SQLite and PostgreSQL, with and without the token cache');
@@ -105,6 +113,7 @@ const results = {
   peers: { betterAuth: betterAuthVersions ?? null },
   throughput,
   forwardAuth,
+  workersDrf,
   authenticate,
   lookupByStore,
   scale,
@@ -153,6 +162,14 @@ for (const group of throughput.groups) {
   }
 }
 lines.push('', forwardAuthTable(forwardAuth));
+lines.push(
+  '',
+  '| `tessera serve --workers 2` (as shipped) against DRF + `gunicorn -w 2` (sync, SQLite) | |',
+  '| --- | --- |',
+  'error' in workersDrf
+    ? `| not measured | ${workersDrf.error} |`
+    : `| req/s, tessera / DRF | ${whole(workersDrf.tesseraRps)} / ${whole(workersDrf.drfRps)}: ${fixed(workersDrf.ratio, 1)}× (goal ≥ 25: ${verdict(workersDrf.ratio >= 25)}) |`,
+);
 const bareNs = authenticate.bare.ns;
 lines.push(
   '',
@@ -203,7 +220,7 @@ lines.push(
   '| Login | |',
   '| --- | --- |',
   `| obtain-token, ${whole(rate.iterations)} PBKDF2 iterations, ${rate.clients} clients | ${fixed(rate.rps, 1)} req/s (p50 ${whole(rate.p50Ms)} ms) |`,
-  `| build-trigger p99, idle / during a login flood | ${fixed(flood.idleP99Ms)} ms / ${fixed(flood.floodP99Ms)} ms (${fixed(flood.ratio, 1)}×) |`,
+  `| build-trigger p99, idle / during a login flood | ${fixed(flood.idleP99Ms)} ms / ${fixed(flood.floodP99Ms)} ms (${fixed(flood.ratio, 1)}×; goal ≤ 3: ${verdict(flood.ratio <= 3)}) |`,
   `| login timing, unknown user / wrong password (goal within 10% of 1) | ${fixed(timing.freshRatio, 3)}; older hash ${fixed(timing.olderRatio, 3)} |`,
 );
 lines.push('', `Whole run: ${Math.round(durationSeconds)} s.`);

@@ -11,13 +11,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { benchDirectory } from './bench-directory.js';
 import { interleavedLoad, pairedRatio, runsOf } from './interleaved-load.js';
 import type { ThroughputServer } from './throughput-server.js';
 import { ensureWrk } from './wrk.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = resolve(benchDirectory(), '..');
 const DRF_APP = join(ROOT, 'scripts/drf');
 const PYTHON = '/usr/bin/python3';
+// The CLI from its sources, compiled or not: both sides start as an operator starts them.
 const CLI = join(ROOT, 'src/cli/main.ts');
 const TSX = import.meta.resolve('tsx');
 const KEY_LINE = /^Generated token (tsr_[0-9A-Za-z]{38}) for user /;
