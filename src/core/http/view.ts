@@ -80,6 +80,11 @@ export interface View {
 const DEFAULT_PARSERS: readonly BodyParserName[] = ['json', 'form', 'multipart'];
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 
+// Any promise (another library's too), told from an answer such as `{ user, auth }`.
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 /**
  * Declares a view.
  * @example

@@ -184,6 +184,37 @@ describe('TokenAuthentication: a token cache hit is answered without a promise',
   });
 });
 
+describe('TokenAuthentication: the usual header is read without the general parse, alike', () => {
+  test('case-folded keyword, one space, a well-formed key; anything else as DRF reads it', async () => {
+    const store = openSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    try {
+      const clock = new ManualClock(Date.UTC(2026, 0, 1));
+      const user = await store.createUser({
+        username: 'carol',
+        password: HASH,
+        dateJoined: new Date(clock.now()),
+      });
+      const { key } = await issueDefaultToken(store, user.id, clock);
+      const tokens = new TokenAuthentication({ store, clock, keywords: ['Token', 'My Key'] });
+      for (const header of [`Token ${key}`, `tOKEN ${key}`, `Token  ${key}`, ` Token ${key}\t`]) {
+        assert.equal((await tokens.authenticate(request(header)))?.user.username, 'carol', header);
+      }
+      // DRF splits on whitespace: a keyword holding a space never matches, the usual path neither.
+      assert.equal(await tokens.authenticate(request(`My Key ${key}`)), null);
+      assert.equal(await tokens.authenticate(request(`Tokens ${key}`)), null);
+      await assert.rejects(async () => tokens.authenticate(request(`Token ${key}x`)), {
+        message: 'Invalid token.',
+      });
+      await assert.rejects(async () => tokens.authenticate(request(`Token ${key} x`)), {
+        message: 'Invalid token header. Token string should not contain spaces.',
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('MemoryThrottleBackend.admitsNow says what reserve would, holding nothing', () => {
   test('room, failures filling the window, attempts in flight filling it, then expiry', async () => {
     const backend = new MemoryThrottleBackend();
