@@ -117,7 +117,9 @@ export function defineView(options: ViewOptions): View {
     let auth: Token | null = null;
     let authenticated = false;
     for (const authenticator of authentication) {
-      const result = await authenticator.authenticate(raw);
+      // A token cache hit answers with the value itself: awaited only when it is a promise.
+      const answer = authenticator.authenticate(raw);
+      const result = isThenable(answer) ? await answer : answer;
       if (result) {
         user = result.user;
         auth = result.auth;
