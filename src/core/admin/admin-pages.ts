@@ -47,7 +47,7 @@ export function signInPage(options: {
 }
 
 function when(date: Date | null): string {
-  return date ? date.toISOString().replace('T', ' ').slice(0, 19) : '—';
+  return date ? `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC` : '—';
 }
 
 function tokenRow(context: PageContext, { token, username }: ListedToken): Html {
