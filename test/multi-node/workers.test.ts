@@ -178,6 +178,34 @@ describe('tessera serve --workers', () => {
   });
 });
 
+describe('tessera serve --workers: a worker that cannot start', () => {
+  test('is restarted after a wait that doubles each time, not in a loop', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tessera-workers-'));
+    const database = join(directory, 'db.sqlite3');
+    const env = { DATABASE_URL: `sqlite:${database}` };
+    let cluster: Cluster | undefined;
+    try {
+      tessera(env, ['migrate']);
+      cluster = await Cluster.start(env, 2);
+      // Workers started from now on find a database without tables, and exit at start.
+      rmSync(database);
+      const [victim] = cluster.pidsLogging('Server listening at');
+      process.kill(victim as number, 'SIGKILL');
+      const restarts = () =>
+        cluster?.output
+          .split('\n')
+          .filter((line) => line.includes('worker exited; restarting'))
+          .map((line) => (JSON.parse(line) as { restartInMs: number }).restartInMs) ?? [];
+      await within(20_000, 'five restarts', async () => restarts().length >= 5);
+      const waits = restarts().slice(0, 5);
+      assert.deepEqual(waits, [100, 200, 400, 800, 1600]);
+    } finally {
+      await cluster?.stop();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('tessera serve --workers: SIGTERM', () => {
   test('a request in flight finishes, then the primary exits 0', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'tessera-workers-'));

@@ -63,7 +63,14 @@ export function registerServe(program: Command, context: CliContext): void {
     .addHelpText('after', TIMEOUTS_HELP)
     .action(
       runAction(context, async (options: ServeOptions) => {
-        await start(context, options.host, options.port, options.migrate, options.workers);
+        try {
+          await start(context, options.host, options.port, options.migrate, options.workers);
+        } catch (error) {
+          // A worker's channel to the primary would keep it alive, failed: let it exit, so the
+          // primary sees the exit and restarts it after its backoff.
+          if (cluster.isWorker) process.disconnect?.();
+          throw error;
+        }
       }),
     );
 
