@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_SETTINGS, type TesseraSettings } from '../../src/core/config/settings.js';
+import type { InvalidationSubscriber } from '../../src/core/invalidation.js';
 import { PasswordHasher } from '../../src/core/passwords/index.js';
 import type { Store, TokenMatch } from '../../src/core/store.js';
 import { systemClock } from '../../src/core/time/clock.js';
@@ -304,6 +305,10 @@ describe('reference server when the store fails', () => {
   test('a failing lookup answers 503, never "Invalid token."', async () => {
     const { store, key, cleanup } = await brokenStore();
     const failing: Store = Object.create(store, {
+      // The token cache (on by default) subscribes; the store's own method needs the store itself.
+      subscribeInvalidations: {
+        value: (subscriber: InvalidationSubscriber) => store.subscribeInvalidations(subscriber),
+      },
       findTokenByDigest: {
         value: async (): Promise<TokenMatch | null> => {
           // A real driver failure: querying a table that does not exist.
