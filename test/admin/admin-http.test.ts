@@ -145,6 +145,18 @@ describe('admin page: headers and sign-in', () => {
     }
   });
 
+  test('TESSERA_SECRET_KEY signs when set, and a short one is refused at start', async () => {
+    await assert.rejects(startAdminServer({ secretKey: 'too short' }), /at least 32 characters/);
+    const keyed = await startAdminServer({ secretKey: 'k'.repeat(40) });
+    try {
+      const client = new AdminClient(keyed.url);
+      assert.equal((await client.signIn('staff', PASSWORD)).status, 303);
+      assert.match((await client.request('/admin/')).text, /Create token/);
+    } finally {
+      await keyed.close();
+    }
+  });
+
   test('TESSERA_ADMIN off: /admin/ is 404', async () => {
     const off = await startAdminServer({ admin: false });
     try {

@@ -64,6 +64,20 @@ for (const kind of ['sqlite', 'postgres', 'mysql'] as const) {
       assert.ok(await admin.findSession('b'.repeat(64)));
       await admin.deleteUserSessions(alice.id);
       assert.equal(await admin.findSession('b'.repeat(64)), null);
+      const past = new Date(Date.now() - 1000);
+      await admin.createSession('c'.repeat(64), {
+        userId: alice.id,
+        expires: past,
+        userHash: 'h'.repeat(64),
+      });
+      await admin.createSession('d'.repeat(64), {
+        userId: alice.id,
+        expires,
+        userHash: 'h'.repeat(64),
+      });
+      await admin.deleteExpiredSessions(new Date());
+      assert.equal(await admin.findSession('c'.repeat(64)), null);
+      assert.ok(await admin.findSession('d'.repeat(64)));
     });
 
     test('token pages go newest first by id, filtered by user; user search is a literal prefix', async () => {

@@ -86,6 +86,11 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
   const { store, clock, events } = context;
   const sessionMs = (options.sessionSeconds ?? 8 * 3600) * 1000;
   const trustedOrigins = new Set(options.trustedOrigins ?? []);
+  // A short key would make every session and CSRF token guessable offline; Django's check asks
+  // for 50 characters, tessera for the 32 that give HMAC-SHA256 its strength.
+  if (options.secretKey && options.secretKey.length < 32) {
+    throw new RangeError('The secret key (TESSERA_SECRET_KEY) must be at least 32 characters.');
+  }
   const tokens = { store, clock, events };
   let secretKey: Promise<string> | undefined;
 
@@ -188,6 +193,13 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     const anon = parseCookies(raw.header('cookie')).get(CSRF_COOKIE);
     const token = form.get('csrfmiddlewaretoken') ?? '';
     if (!anon || !sameSecret(token, signValue(key, 'csrf-anon', anon))) return forbidden(nonce);
+    // Under a login flood, refuse before any hash, as obtain-token does.
+    if (context.passwords.limit.saturated) {
+      return {
+        status: 503,
+        body: messagePage(nonce, 'Busy', 'Too many sign-ins at once; try again.'),
+      };
+    }
     const username = form.get('username') ?? '';
     const password = form.get('password') ?? '';
     let attempt: Awaited<ReturnType<LoginThrottle['reserve']>>;
@@ -215,6 +227,8 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     const stored = await store.getUserById(user.id);
     if (!stored) return signInForm(raw, nonce, { username, errors: [STAFF_LOGIN_REFUSAL] });
     const id = randomId();
+    // Expired sessions are swept at sign-in, so the table holds about one row per live session.
+    await adminStore().deleteExpiredSessions(new Date(clock.now()));
     await adminStore().createSession(sessionDigest(id), {
       userId: user.id,
       expires: new Date(clock.now() + sessionMs),
@@ -452,6 +466,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
         return page === '' ? signInForm(raw, nonce) : { status: 303, location: '/admin/' };
       return page === '' ? tokensAnswer(raw, session, nonce) : usersAnswer(raw, session, nonce);
     }
+    if (raw.method === 'OPTIONS') return { status: 200 };
     if (raw.method !== 'POST')
       return {
         status: 405,

@@ -92,6 +92,15 @@ export class SqlAdminStore implements AdminStore {
     });
   }
 
+  deleteExpiredSessions(now: Date): Promise<void> {
+    return this.#guard(async () => {
+      await this.#db
+        .deleteFrom('tessera_admin_session')
+        .where('expires', '<=', now.getTime())
+        .execute();
+    });
+  }
+
   tokenPage(query: {
     readonly userId?: number;
     readonly beforeId?: number;
