@@ -95,7 +95,7 @@ const READ: readonly (readonly [Record<string, string>, Record<string, unknown>]
       loginTokenLimit: 10,
       loginTokenLifetimeSeconds: null,
       trackLastUsed: true,
-      tokenCacheSeconds: null,
+      tokenCacheSeconds: 300,
       tokenCacheMaxEntries: 10000,
       tokenCacheMaxBytes: 33554432,
       tokenCacheDuringOutage: false,
@@ -162,6 +162,7 @@ const READ: readonly (readonly [Record<string, string>, Record<string, unknown>]
   [
     {
       TESSERA_NUM_PROXIES: ' 2 ',
+      TESSERA_TOKEN_CACHE_TTL: ' OFF ',
       TESSERA_TOKEN_CACHE_DURING_OUTAGE: 'yes',
       TESSERA_LOGIN_FAILURES_PER_IP: '3/h',
     },
