@@ -243,6 +243,31 @@ describe('admin page: tokens', () => {
     assert.equal(refused.status, 401);
   });
 
+  test('rotating shows the new key once; the old key stops working', async () => {
+    const client = await signedIn();
+    await createToken(client, { username: 'ann', name: 'to-rotate' });
+    const page = await client.request('/admin/');
+    const oldKey = newKeyOn(page.text) ?? '';
+    const id = (await server.store.listTokens()).find((t) => t.name === 'to-rotate')?.id;
+    const rotated = await client.request('/admin/rotate/', {
+      form: { csrfmiddlewaretoken: AdminClient.csrf(page.text), id: String(id) },
+    });
+    assert.equal(rotated.status, 303);
+    const newKey = newKeyOn((await client.request('/admin/')).text) ?? '';
+    assert.match(newKey, /^tsr_/);
+    assert.notEqual(newKey, oldKey);
+    const status = async (key: string) =>
+      (
+        await fetch(new URL('/api/build-trigger/', server.url), {
+          method: 'POST',
+          headers: { authorization: `Token ${key}` },
+        })
+      ).status;
+    assert.equal(await status(oldKey), 401);
+    assert.equal(await status(newKey), 200);
+    assert.ok(server.actions.some((a) => a.action === 'token_rotated' && a.tokenId === id));
+  });
+
   test('a cross-site post with the session cookie but no CSRF token is 403, never a redirect', async () => {
     const client = await signedIn();
     const forged = await client.request('/admin/create/', {
