@@ -87,7 +87,7 @@ function toViewRequest(request: Request, maxBodyBytes: number | undefined): View
  * and permissions answer before a 405, and every answer carries `Allow`. The body is read only
  * when the handler asks, through the core's parsers, as DRF parses it; after `express.json()` or
  * `express.urlencoded()`, the body they parsed is taken as it is. Bound slow clients on the
- * server `app.listen` returns (README, "Use with your framework").
+ * server `app.listen` returns (docs/frameworks.md, "Use with your framework").
  * @example
  * mountView(app, '/api-token-auth/', tessera.views.obtainToken, { tessera });
  */

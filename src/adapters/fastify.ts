@@ -263,7 +263,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
  * `onRequest` (before any body parsing) for each route declaring `config.tessera`. A declared
  * path answers its other methods too: authentication first, then 405 with `Allow`. Fastify leaves
  * Node's whole-request timeout off: set `requestTimeout`, `connectionTimeout` and
- * `http.headersTimeout` on the instance (README, "Use with your framework").
+ * `http.headersTimeout` on the instance (docs/frameworks.md, "Use with your framework").
  * @example
  * await app.register(tessera, { tessera: createTessera({ store }) });
  * app.post('/api/build-trigger/', { config: { tessera: { permissions: [IsAuthenticated] } } },

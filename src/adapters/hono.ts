@@ -121,7 +121,7 @@ export function toResponse(response: ViewResponse): Response {
  * Mounts a view on every method of `path` (`app.all`), so DRF's order holds: authentication and
  * permissions answer before a 405, and every answer carries `Allow`. The body is read only when
  * the handler asks, through the core's parsers. Bound slow clients through `serve`'s
- * `serverOptions` (README, "Use with your framework").
+ * `serverOptions` (docs/frameworks.md, "Use with your framework").
  * @example
  * mountView(app, '/api-token-auth/', tessera.views.obtainToken, { tessera });
  */

@@ -65,7 +65,7 @@ function matchPath(pattern: readonly string[], path: string): Record<string, str
  * A `node:http` listener serving views by path (`/api/tokens/:id/` segments become params),
  * each on every method; any other path gets `404 {"detail":"Not found."}`. Bound slow clients on
  * the server you create (`headersTimeout`, `requestTimeout`, `setTimeout`, `keepAliveTimeout`;
- * README, "Use with your framework"): tessera cannot, as the server is yours.
+ * docs/frameworks.md, "Use with your framework"): tessera cannot, as the server is yours.
  * @example
  * createServer(viewListener({ '/api-token-auth/': tessera.views.obtainToken }, { tessera }))
  *   .listen(8000);

@@ -20,7 +20,7 @@ export function buildProgram(context: CliContext = new CliContext()): Command {
   const program = new TesseraCommand('tessera')
     .description(
       "Django REST Framework's token authentication for TypeScript APIs.\n" +
-        'Settings come from the environment (DATABASE_URL, TESSERA_*); see the README.',
+        'Settings come from the environment (DATABASE_URL, TESSERA_*); see docs/settings.md.',
     )
     .version(packageVersion(), '--version', 'print the version of tessera-auth')
     .addHelpText(

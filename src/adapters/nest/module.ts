@@ -10,8 +10,8 @@ import { viewController } from './view-controller.js';
 
 /**
  * tessera for a NestJS app: the options `TesseraGuard` reads, the core views to mount, and with
- * `globalGuard` the guard on every route. Bound slow clients on `app.getHttpServer()` (README,
- * "Use with your framework").
+ * `globalGuard` the guard on every route. Bound slow clients on `app.getHttpServer()`
+ * (docs/frameworks.md, "Use with your framework").
  * @example
  * const tessera = createTessera({ store, settings });
  * @Module({ imports: [TesseraModule.forRoot({ tessera, globalGuard: true,

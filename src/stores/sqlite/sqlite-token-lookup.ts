@@ -10,7 +10,7 @@ import { translateSqliteError } from './sqlite-errors.js';
 // lookups select through `tokenMatchSql` (token-match.ts): a column added there goes here too.
 // The row comes back as one JSON array in one column: better-sqlite3 builds a row object key by
 // key, which cost 9-12 µs for these 20 columns on the 2-core benchmark machine, against under
-// 3 µs for the one JSON column and about 1 µs more for `JSON.parse` (README, "Performance").
+// 3 µs for the one JSON column and about 1 µs more for `JSON.parse` (docs/performance.md).
 const FIND_TOKEN_BY_DIGEST = `SELECT json_array(
   t.id, t.user_id, t.kind, t.name, t.preview, t.scopes, t.created, t.expires, t.last_used,
   t.sliding_seconds, t.max_expires,
