@@ -25,9 +25,11 @@ import {
   tokensPage,
   usersPage,
 } from './admin-pages.js';
+import { ADMIN_ALLOW, type AdminAnswer, adminResponse } from './admin-response.js';
 import type { AdminStore } from './admin-store.js';
 import { parseCookies, serializeCookie } from './cookies.js';
-import { parseExpiresIn, parseScopes } from './form-values.js';
+import { parseExpiresIn, parseScopes, validationMessages } from './form-values.js';
+import { postOriginAllowed } from './post-origin.js';
 import { randomId, sameSecret, seal, sessionDigest, signValue, unseal } from './secrets.js';
 import { isActiveStaff, mayActOn } from './staff-permissions.js';
 
@@ -39,7 +41,6 @@ export const CSRF_COOKIE = 'tessera_admin_csrf';
 export const NEW_KEY_COOKIE = 'tessera_admin_new_key';
 
 const PAGE_SIZE = 50;
-const ALLOW = 'GET, POST, HEAD, OPTIONS';
 
 /** What the admin page is built from; `createTessera` gives all of it. */
 export interface AdminContext {
@@ -63,13 +64,6 @@ export interface AdminViewOptions {
   readonly sessionSeconds?: number;
   /** Always mark cookies `Secure` (the server is HTTPS-only); default: when the request was. */
   readonly secureCookies?: boolean;
-}
-
-interface Answer {
-  readonly status: number;
-  readonly body?: string;
-  readonly location?: string;
-  readonly cookie?: string;
 }
 
 interface SignedIn {
@@ -116,25 +110,8 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     return context.trustForwardedProto && proto?.split(',')[0]?.trim().toLowerCase() === 'https';
   }
 
-  // Django's CSRF check for HTTPS, applied to every post: the Origin (else the Referer) must be
-  // this site or a trusted origin, so a post from another site fails even with a stolen token.
   function originAllowed(raw: ViewRequest): boolean {
-    const host = raw.header('host');
-    if (!host) return false;
-    const own = `${isSecure(raw) ? 'https' : 'http'}://${host.toLowerCase()}`;
-    const origin = raw.header('origin');
-    if (origin !== undefined) {
-      const normal = origin.toLowerCase();
-      return normal === own || trustedOrigins.has(origin);
-    }
-    const referer = raw.header('referer');
-    if (!referer) return false;
-    try {
-      const url = new URL(referer);
-      return url.origin === own || trustedOrigins.has(url.origin);
-    } catch {
-      return false;
-    }
+    return postOriginAllowed(raw, isSecure(raw) ? 'https' : 'http', trustedOrigins);
   }
 
   async function signedIn(raw: ViewRequest): Promise<SignedIn | null> {
@@ -173,7 +150,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     raw: ViewRequest,
     nonce: string,
     extra: { username?: string; errors?: string[]; status?: number } = {},
-  ): Promise<Answer> {
+  ): Promise<AdminAnswer> {
     const key = await secret();
     let anon = parseCookies(raw.header('cookie')).get(CSRF_COOKIE);
     let cookie: string | undefined;
@@ -188,7 +165,11 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     };
   }
 
-  async function signIn(raw: ViewRequest, form: URLSearchParams, nonce: string): Promise<Answer> {
+  async function signIn(
+    raw: ViewRequest,
+    form: URLSearchParams,
+    nonce: string,
+  ): Promise<AdminAnswer> {
     const key = await secret();
     const anon = parseCookies(raw.header('cookie')).get(CSRF_COOKIE);
     const token = form.get('csrfmiddlewaretoken') ?? '';
@@ -246,7 +227,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
   function forbidden(
     nonce: string,
     message = 'CSRF verification failed. Request aborted.',
-  ): Answer {
+  ): AdminAnswer {
     return { status: 403, body: messagePage(nonce, 'Forbidden', message) };
   }
 
@@ -261,7 +242,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     session: SignedIn,
     nonce: string,
     extra: { status?: number; errors?: string[]; form?: Record<string, string> } = {},
-  ): Promise<Answer> {
+  ): Promise<AdminAnswer> {
     const filterUser = raw.query('user')?.trim() ?? '';
     const before = Number(raw.query('before'));
     let userId: number | undefined;
@@ -303,7 +284,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     session: SignedIn,
     nonce: string,
     extra: { status?: number; errors?: string[]; notice?: string } = {},
-  ): Promise<Answer> {
+  ): Promise<AdminAnswer> {
     const search = raw.query('q')?.trim() ?? '';
     const before = Number(raw.query('before'));
     const page = await adminStore().userPage({
@@ -327,7 +308,12 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     };
   }
 
-  function showKey(raw: ViewRequest, session: SignedIn, key: string, secretKey: string): Answer {
+  function showKey(
+    raw: ViewRequest,
+    session: SignedIn,
+    key: string,
+    secretKey: string,
+  ): AdminAnswer {
     return {
       status: 303,
       location: '/admin/',
@@ -347,7 +333,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     form: URLSearchParams,
     session: SignedIn,
     nonce: string,
-  ): Promise<Answer> {
+  ): Promise<AdminAnswer> {
     const actor = session.user;
     const key = await secret();
     switch (page) {
@@ -457,7 +443,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     }
   }
 
-  async function answer(raw: ViewRequest, page: string, nonce: string): Promise<Answer> {
+  async function answer(raw: ViewRequest, page: string, nonce: string): Promise<AdminAnswer> {
     if (raw.method === 'GET' || raw.method === 'HEAD') {
       if (page !== '' && page !== 'users')
         return { status: 404, body: messagePage(nonce, 'Not found', 'There is no such page.') };
@@ -483,22 +469,6 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     return act(raw, page, form, session, nonce);
   }
 
-  function respond(result: Answer, nonce: string, method: string): ViewResponse {
-    const headers: Record<string, string> = {
-      allow: ALLOW,
-      'cache-control': 'no-store',
-      'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-      'x-frame-options': 'DENY',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'same-origin',
-    };
-    if (result.location) headers.location = result.location;
-    if (result.cookie) headers['set-cookie'] = result.cookie;
-    if (result.body === undefined) return { status: result.status, headers, body: '' };
-    headers['content-type'] = 'text/html; charset=utf-8';
-    return { status: result.status, headers, body: method === 'HEAD' ? '' : result.body };
-  }
-
   async function handle(
     raw: ViewRequest,
     handleOptions: HandleOptions = {},
@@ -506,10 +476,10 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     const nonce = randomBytes(16).toString('base64');
     const page = handleOptions.params?.page ?? '';
     try {
-      return respond(await answer(raw, page, nonce), nonce, raw.method);
+      return adminResponse(await answer(raw, page, nonce), nonce, raw.method);
     } catch (error) {
       if (error instanceof ApiError && error.status < 500) {
-        return respond(
+        return adminResponse(
           { status: error.status, body: messagePage(nonce, 'Error', String(error.detail)) },
           nonce,
           raw.method,
@@ -517,7 +487,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
       }
       handleOptions.reportError?.(error);
       const status = error instanceof ApiError ? error.status : 500;
-      return respond(
+      return adminResponse(
         {
           status,
           body: messagePage(nonce, 'Server error', 'The admin page could not answer; try again.'),
@@ -533,24 +503,13 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
   };
   return {
     options: { name: 'Admin', description: 'Staff manage users and tokens.' },
-    allowedMethods: ALLOW.split(', '),
-    allow: ALLOW,
+    allowedMethods: ADMIN_ALLOW.split(', '),
+    allow: ADMIN_ALLOW,
     handle,
     check: unsupported,
     renderError: (_error, reportError) => {
       reportError?.(_error);
-      return { status: 500, headers: { allow: ALLOW }, body: '' };
+      return { status: 500, headers: { allow: ADMIN_ALLOW }, body: '' };
     },
   };
-}
-
-function validationMessages(error: ValidationError): string[] {
-  const detail = error.detail as Record<string, string[]> | string[];
-  if (Array.isArray(detail)) return detail;
-  return Object.entries(detail).flatMap(([field, messages]) =>
-    messages.map(
-      (message) =>
-        `${field === 'expires_in' ? 'Expires in' : field[0]?.toUpperCase() + field.slice(1)}: ${message}`,
-    ),
-  );
 }

@@ -1,3 +1,5 @@
+import type { ValidationError } from '../errors.js';
+
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   s: 1,
   m: 60,
@@ -21,4 +23,15 @@ export function parseExpiresIn(text: string): { seconds: number | null } | { err
 /** The create form's "Scopes": names separated by spaces or commas; empty means `*`. */
 export function parseScopes(text: string): string[] {
   return text.split(/[\s,]+/).filter((scope) => scope !== '');
+}
+
+/** A `ValidationError`'s messages as the page lists them, each after its field's label. */
+export function validationMessages(error: ValidationError): string[] {
+  const detail = error.detail as Record<string, string[]> | string[];
+  if (Array.isArray(detail)) return detail;
+  const label = (field: string) =>
+    field === 'expires_in' ? 'Expires in' : `${field[0]?.toUpperCase() ?? ''}${field.slice(1)}`;
+  return Object.entries(detail).flatMap(([field, messages]) =>
+    messages.map((message) => `${label(field)}: ${message}`),
+  );
 }
