@@ -173,3 +173,37 @@ describe('MariaDB: a migrating user without the TRIGGER privilege', () => {
     assert.equal(warnings.length, 1, 'said once');
   });
 });
+
+describe('PostgreSQL: a database missing a change trigger', () => {
+  const databases = new FreshDatabases('postgres');
+  let store: Store | undefined;
+  let tessera: Tessera | undefined;
+  after(async () => {
+    await tessera?.close();
+    await store?.close();
+    await databases.dropAll();
+  });
+
+  test('keeps the cache off and says why once; a later migrate brings it back', async () => {
+    const { url } = await databases.create({ migrated: true });
+    await rawSql('postgres', url)('DROP TRIGGER tessera_user_changed ON auth_user');
+    store = await openStore(url);
+    const warnings: string[] = [];
+    tessera = createTessera({
+      store,
+      onWarning: (message) => warnings.push(message),
+      onBackgroundError: (error) => assert.fail(String(error)),
+    });
+    const cache = tessera.tokenCache as TokenCache;
+    await until(() => warnings.length === 1, 'the warning', 5000);
+    assert.match(
+      warnings[0] ?? '',
+      /^the token cache is off: PostgreSQL lacks .*tessera_user_changed/,
+    );
+    assert.equal(cache.channelUp, false);
+    await store.migrate();
+    // The listener looks again at its next heartbeat (every 5 s).
+    await until(() => cache.channelUp, 'the cache back on', 8000);
+    assert.equal(warnings.length, 1);
+  });
+});

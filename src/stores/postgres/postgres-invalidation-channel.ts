@@ -8,6 +8,8 @@ import {
   REFUSED_CREDENTIALS_LONGEST_RETRY_MS,
   withoutPassword,
 } from '../invalidation-listener-failure.js';
+import { CHANGE_TRIGGERS } from '../sql/change-triggers.js';
+import { ChangeTriggersMissing } from '../sql/change-triggers-missing.js';
 import type { Database } from '../sql/schema.js';
 
 /** The PostgreSQL channel tessera's NOTIFY and LISTEN use. */
@@ -34,6 +36,12 @@ export interface PostgresInvalidationOptions {
   /** How often the listening connection proves it is alive (a silent network cut is noticed). */
   readonly heartbeatMs?: number;
 }
+
+// Whether tessera's tables exist, and which triggers they carry: revocations written by anyone
+// but tessera (an admin's SQL, a Django app) reach LISTEN only through the change triggers.
+const TRIGGER_CHECK = `SELECT to_regclass('tessera_token') IS NOT NULL AS migrated,
+  ARRAY(SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal
+        AND tgrelid IN (to_regclass('auth_user'), to_regclass('tessera_token'))) AS triggers`;
 
 const FIRST_RECONNECT_DELAY_MS = 100;
 const MAX_RECONNECT_DELAY_MS = 5000;
@@ -71,6 +79,32 @@ export function postgresInvalidationChannel(
       let heartbeat: NodeJS.Timeout | undefined;
       let retry: NodeJS.Timeout | undefined;
       let delay = FIRST_RECONNECT_DELAY_MS;
+      let warnedMissing = false;
+      // What the last trigger check reported, so a heartbeat repeats nothing.
+      let checkedUp: boolean | undefined;
+
+      // Up only once the change triggers are there (a database not migrated yet has none, and
+      // tessera's own NOTIFY is all it needs); a missing one is said once and looked for again
+      // at each heartbeat, so a later `tessera migrate` with the privilege brings the cache back.
+      const checkTriggers = async (listening: PgListenClient) => {
+        const { rows } = (await listening.query(TRIGGER_CHECK)) as {
+          rows: { migrated: boolean; triggers: string[] }[];
+        };
+        const { migrated = false, triggers = [] } = rows[0] ?? {};
+        const missing = CHANGE_TRIGGERS.filter((name) => !triggers.includes(name));
+        if (client !== listening) return;
+        if (migrated && missing.length > 0) {
+          if (!warnedMissing) {
+            warnedMissing = true;
+            subscriber.channelFailed?.(new ChangeTriggersMissing('PostgreSQL', missing));
+          }
+          if (checkedUp !== false) subscriber.setChannelUp(false);
+          checkedUp = false;
+        } else {
+          if (checkedUp !== true) subscriber.setChannelUp(true);
+          checkedUp = true;
+        }
+      };
 
       const dropped = (cause: unknown) => {
         if (heartbeat) clearInterval(heartbeat);
@@ -79,6 +113,7 @@ export function postgresInvalidationChannel(
         client = undefined;
         // Ending a connection that already failed can only fail again, with nothing new to say.
         old?.end().catch(() => {});
+        checkedUp = undefined;
         subscriber.setChannelUp(false);
         if (stopped || retry) return;
         const refused = credentialsRefused(cause);
@@ -140,9 +175,9 @@ export function postgresInvalidationChannel(
             return;
           }
           delay = FIRST_RECONNECT_DELAY_MS;
-          subscriber.setChannelUp(true);
+          await checkTriggers(next);
           heartbeat = setInterval(() => {
-            next.query('SELECT 1').catch((error: unknown) => {
+            checkTriggers(next).catch((error: unknown) => {
               if (client === next) dropped(error);
             });
           }, heartbeatMs);
