@@ -195,7 +195,7 @@ describe('PostgreSQL: a database missing a change trigger', () => {
       onBackgroundError: (error) => assert.fail(String(error)),
     });
     const cache = tessera.tokenCache as TokenCache;
-    await until(() => warnings.length === 1, 'the warning', 5000);
+    await until(() => warnings.length === 1, 'the warning', 12_000);
     assert.match(
       warnings[0] ?? '',
       /^the token cache is off: PostgreSQL lacks .*tessera_user_changed/,

@@ -80,6 +80,9 @@ export function postgresInvalidationChannel(
       let retry: NodeJS.Timeout | undefined;
       let delay = FIRST_RECONNECT_DELAY_MS;
       let warnedMissing = false;
+      // Triggers are made just after the migrations: a first sighting of missing ones is only
+      // told at the next heartbeat, so a listener that watched `migrate()` run says nothing.
+      let seenMissing = false;
       // What the last trigger check reported, so a heartbeat repeats nothing.
       let checkedUp: boolean | undefined;
 
@@ -94,10 +97,11 @@ export function postgresInvalidationChannel(
         const missing = CHANGE_TRIGGERS.filter((name) => !triggers.includes(name));
         if (client !== listening) return;
         if (migrated && missing.length > 0) {
-          if (!warnedMissing) {
+          if (seenMissing && !warnedMissing) {
             warnedMissing = true;
             subscriber.channelFailed?.(new ChangeTriggersMissing('PostgreSQL', missing));
           }
+          seenMissing = true;
           if (checkedUp !== false) subscriber.setChannelUp(false);
           checkedUp = false;
         } else {

@@ -30,6 +30,11 @@ const KEEP_CHANGES_MINUTES = 10;
 const PRUNE_EVERY_MS = 60_000;
 /** How often a store without its triggers looks again (a later `tessera migrate` makes them). */
 const TRIGGER_RECHECK_MS = 30_000;
+/**
+ * Triggers are made just after the migrations: missing ones are looked for once more after this
+ * before the warning, so a store that watched `migrate()` run says nothing.
+ */
+const TRIGGER_CONFIRM_MS = 1000;
 
 interface ChangeRow {
   readonly id: number | string;
@@ -74,6 +79,7 @@ function pollChangeLog(
   let up = false;
   let failed = false;
   let warnedMissing = false;
+  let seenMissing = false;
   let nextTriggerCheck = 0;
   let nextPrune = Date.now() + PRUNE_EVERY_MS;
 
@@ -85,10 +91,14 @@ function pollChangeLog(
 
   const start = async () => {
     if (Date.now() < nextTriggerCheck) return;
+    // Before migrate() there is no log (a quiet failure below), and no trigger either.
+    await sql`SELECT COUNT(*) AS n FROM tessera_change WHERE id < 0`.execute(db);
     const missing = await missingChangeTriggers(db, options.dialect);
     if (missing.length > 0) {
-      nextTriggerCheck = Date.now() + TRIGGER_RECHECK_MS;
-      if (!warnedMissing) {
+      nextTriggerCheck = Date.now() + (seenMissing ? TRIGGER_RECHECK_MS : TRIGGER_CONFIRM_MS);
+      if (!seenMissing) {
+        seenMissing = true;
+      } else if (!warnedMissing) {
         warnedMissing = true;
         subscriber.channelFailed?.(new ChangeTriggersMissing(options.name, missing));
       }
