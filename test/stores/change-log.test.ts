@@ -207,3 +207,30 @@ describe('PostgreSQL: a database missing a change trigger', () => {
     assert.equal(warnings.length, 1);
   });
 });
+
+describe('a token cache made before migrate()', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'tessera-change-log-early-'));
+  after(() => rmSync(directory, { recursive: true, force: true }));
+
+  test('says nothing of missing triggers and comes on once the database is migrated', async () => {
+    const store = await openStore(`sqlite:${join(directory, 'tessera.sqlite3')}`);
+    const warnings: string[] = [];
+    const tessera = createTessera({
+      store,
+      onWarning: (message) => warnings.push(message),
+      onBackgroundError: (error) => assert.fail(String(error)),
+    });
+    try {
+      const cache = tessera.tokenCache as TokenCache;
+      await pause(300);
+      assert.equal(cache.channelUp, false);
+      await store.migrate();
+      await until(() => cache.channelUp, 'the cache on', 3000);
+      await pause(1500);
+      assert.deepEqual(warnings, []);
+    } finally {
+      await tessera.close();
+      await store.close();
+    }
+  });
+});
