@@ -37,7 +37,8 @@ const isMessage = (value: unknown, kind: string): boolean =>
 const MAX_FAILING_KEYS = 100_000;
 
 /** Scopes whose cold keys take the local path (token authentication's, on every request). */
-const DEFAULT_LOCAL_SCOPES = ['tessera_key_guess_'];
+const LOCAL_SCOPES: readonly string[] = ['tessera_key_guess_'];
+const inLocalScope = (key: string) => LOCAL_SCOPES.some((scope) => key.startsWith(scope));
 
 /** A reservation this worker holds alone, for a key with no failure anywhere in the cluster. */
 class LocalReservation implements ThrottleReservation {
@@ -70,16 +71,14 @@ export class ClusterThrottleBackend implements ThrottleBackend {
   readonly #failing = new Map<string, number>();
   /** Keys with a local reservation in flight. */
   readonly #localInFlight = new Set<string>();
-  readonly #localScopes: readonly string[];
   readonly #onMessage: (message: unknown) => void;
   #nextId = 1;
   #closed = false;
 
-  constructor(options: { localScopes?: readonly string[] } = {}) {
+  constructor() {
     const send = process.send?.bind(process);
     if (!send) throw new Error('ClusterThrottleBackend runs in a cluster worker only.');
     this.#send = (message) => send(message);
-    this.#localScopes = options.localScopes ?? DEFAULT_LOCAL_SCOPES;
     this.#onMessage = (message) => this.#receive(message);
     process.on('message', this.#onMessage);
   }
@@ -140,7 +139,7 @@ export class ClusterThrottleBackend implements ThrottleBackend {
     if (limits.length !== 1) return null;
     const { key, limit } = limits[0] as WindowLimit;
     if (limit < 1 || this.#localInFlight.has(key)) return null;
-    if (!this.#localScopes.some((scope) => key.startsWith(scope))) return null;
+    if (!inLocalScope(key)) return null;
     const until = this.#failing.get(key);
     if (until !== undefined) {
       if (until > now) return null;
@@ -206,8 +205,9 @@ export function serveClusterThrottles(backend: ThrottleBackend = new MemoryThrot
     for (const worker of workers) if (worker.isConnected()) worker.send(message);
   };
   const toldFailing = (limits: readonly WindowLimit[], at: number) => {
+    // Only keys that may take the local path: the others always come here.
     for (const { key, durationMs } of limits) {
-      broadcast({ tessera: 'throttle-failed', key, until: at + durationMs });
+      if (inLocalScope(key)) broadcast({ tessera: 'throttle-failed', key, until: at + durationMs });
     }
   };
 

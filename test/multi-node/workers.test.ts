@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CommandError } from '../../src/cli/command-error.js';
+import { parseWorkers } from '../../src/cli/commands/serve.js';
 import { requestFrom } from '../attack/support/loopback-client.js';
 import { type NodeEnv, tessera, within } from './node-process.js';
 
@@ -100,6 +102,17 @@ async function answersBefore429(send: () => Promise<{ status: number }>, most: n
   }
   return most;
 }
+
+describe('--workers and TESSERA_WORKERS', () => {
+  test('a whole number of at least 1, or auto for one per CPU', () => {
+    assert.equal(parseWorkers('1'), 1);
+    assert.equal(parseWorkers(' 16 '), 16);
+    assert.equal(parseWorkers('AUTO'), availableParallelism());
+    for (const wrong of ['0', '-1', '1.5', 'two', '']) {
+      assert.throws(() => parseWorkers(wrong), CommandError, wrong);
+    }
+  });
+});
 
 describe('tessera serve --workers', () => {
   let directory = '';
