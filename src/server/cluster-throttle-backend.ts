@@ -96,6 +96,16 @@ export class ClusterThrottleBackend implements ThrottleBackend {
     return this.#call('reserve', [limits, now]) as Promise<ThrottleReservation | ThrottleRefusal>;
   }
 
+  /**
+   * True for a key-guess window with no failure known anywhere in the cluster: a request decided
+   * at once (a token cache hit) holds nothing, so it needs neither a reservation nor the primary.
+   */
+  admitsNow(limit: WindowLimit, now: number): boolean {
+    if (limit.limit < 1 || !inLocalScope(limit.key)) return false;
+    const until = this.#failing.get(limit.key);
+    return until === undefined || until <= now;
+  }
+
   async keep(reservation: ThrottleReservation): Promise<void> {
     if (reservation instanceof LocalReservation) {
       const { key, durationMs } = reservation.limits[0] as WindowLimit;
