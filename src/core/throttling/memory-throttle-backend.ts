@@ -206,6 +206,7 @@ export class MemoryThrottleBackend implements ThrottleBackend {
     return Promise.resolve(new MemoryReservation(limits, now, held));
   }
 
+  /** Whether `reserve([limit], now)` would hold an attempt at once; holds nothing (see `ThrottleBackend`). */
   admitsNow(limit: WindowLimit, now: number): boolean {
     const bounded = boundedKey(limit.key);
     // Most addresses have no log at all: one Map read.
