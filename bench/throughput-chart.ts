@@ -1,4 +1,12 @@
-import { BARE, BEARER_AUTH, BETTER_AUTH, type ComparisonGroup, TESSERA } from './throughput.js';
+import {
+  BARE,
+  BEARER_AUTH,
+  BETTER_AUTH,
+  type ComparisonGroup,
+  SHIPPED,
+  SHIPPED_QUIET,
+  TESSERA,
+} from './throughput.js';
 
 /** What the chart's caption says about the run. */
 export interface ChartCaption {
@@ -9,6 +17,9 @@ export interface ChartCaption {
 
 const COLORS: Readonly<Record<string, string>> = {
   [TESSERA]: '#2563eb',
+  // `tessera serve` as shipped is tessera too; its log-level-warn twin a lighter blue.
+  [SHIPPED]: '#2563eb',
+  [SHIPPED_QUIET]: '#60a5fa',
   [BARE]: '#9ca3af',
   [BEARER_AUTH]: '#d97706',
   [BETTER_AUTH]: '#dc2626',
