@@ -121,7 +121,7 @@ export const SETTING_DEFINITIONS: { readonly [Key in SettingKey]: SettingDefinit
     kind: 'integer',
     min: 0,
     default: DEFAULT_HASH_QUEUE_LIMIT,
-    doc: 'Password hashes allowed to wait for one of those; beyond, obtain-token answers 503 at once.',
+    doc: 'Password hashes allowed to wait for one of those; beyond, obtain-token answers 503 a second later, without reading the body or the user (a flood resending at once cannot keep the event loop busy with refusals).',
   },
   loginFailuresPerUserIp: {
     env: 'TESSERA_LOGIN_FAILURES_PER_USER_IP',
