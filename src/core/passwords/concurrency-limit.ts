@@ -2,10 +2,10 @@ import { ServiceUnavailable } from '../errors.js';
 
 /**
  * Runs at most `maxActive` tasks at once; later ones wait in arrival order, at most `maxWaiting`
- * of them, and any beyond are refused at once with `ServiceUnavailable` (503).
- * Password hashing goes through one so a login flood cannot occupy every libuv thread
- * (the pool has 4 by default), which would stall file and DNS work for the whole process, and
- * cannot pile up logins that would wait for seconds anyway.
+ * of them, and any beyond are refused with `ServiceUnavailable` (503), after `refusalDelayMs`.
+ * Password hashing goes through one so a login flood cannot occupy every hashing thread (nor,
+ * for argon2, libuv's pool, which file and DNS work share), and cannot pile up logins that
+ * would wait for seconds anyway.
  * @example
  * const limit = new ConcurrencyLimit(2, 16);
  * const derived = await limit.run(() => nodePbkdf2(password, salt, iterations, 32, 'sha256'));

@@ -18,7 +18,7 @@ import {
 import { sharedLowPriorityPbkdf2 } from './low-priority-pbkdf2.js';
 import { isPasswordUsable, makeUnusablePassword } from './unusable-password.js';
 
-/** Hash computations allowed at once by default: below libuv's default pool of 4 threads. */
+/** Hash computations allowed at once by default (half the hashing pool's 4 threads). */
 export const DEFAULT_HASH_CONCURRENCY = 2;
 
 /**
@@ -130,7 +130,7 @@ export class PasswordHasher {
     const separator = encoded.indexOf('$');
     const algorithm = separator < 0 ? encoded : encoded.slice(0, separator);
     if (algorithm === ARGON2_ALGORITHM) {
-      // argon2 runs on the libuv pool too, so it shares the pbkdf2 bound.
+      // argon2 runs on libuv's pool, and shares the pbkdf2 bound.
       const valid = await this.limit.run(() => verifyArgon2(password, encoded, this.loadModule));
       return { valid, needsRehash: valid };
     }
