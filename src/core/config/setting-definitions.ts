@@ -113,7 +113,7 @@ export const SETTING_DEFINITIONS: { readonly [Key in SettingKey]: SettingDefinit
     kind: 'integer',
     min: 1,
     default: DEFAULT_HASH_CONCURRENCY,
-    doc: "Password hashes computed at once (below libuv's 4 threads), so logins cannot take every thread.",
+    doc: 'Password hashes computed at once, on low-priority threads of their own, so logins cannot take the CPU from token-authenticated requests.',
   },
   passwordQueueLimit: {
     env: 'TESSERA_PASSWORD_QUEUE_LIMIT',
