@@ -42,7 +42,7 @@ export function parseWorkers(value: string): number {
 
 // Slow clients are bounded by settings, not flags: the same variables serve every node.
 const TIMEOUTS_HELP = `
-Slow clients are bounded (milliseconds; README, "Timeouts"):
+Slow clients are bounded (milliseconds; docs/reference-server.md, "Timeouts"):
   TESSERA_HEADERS_TIMEOUT_MS     the request head (default 10000), then 408
   TESSERA_REQUEST_TIMEOUT_MS     the whole request, head and body (default 30000), then 408
   TESSERA_IDLE_TIMEOUT_MS        a connection passing no byte (default 20000), then closed
