@@ -12,7 +12,7 @@ import { openSqliteStore } from '../../src/stores/sqlite/index.js';
 import { ServerNode } from '../multi-node/node-process.js';
 import { inParallel, loopbackAddress, requestFrom } from './support/loopback-client.js';
 
-// Short bounds for the test; the defaults (README, "Timeouts") are 10 s, 30 s, 30 s and 5 s.
+// Short bounds for the test; the defaults (docs/reference-server.md, "Timeouts") are 10 s, 30 s, 30 s and 5 s.
 const HEADERS_TIMEOUT_MS = 1000;
 const REQUEST_TIMEOUT_MS = 2000;
 const IDLE_TIMEOUT_MS = 1000;
@@ -185,7 +185,7 @@ describe('attack: slow requests against `tessera serve` (headers, body, idle and
         { bodies: 0, heads: 0, silent: 0, stalled: 0, keptAlive: 0 },
         `connections still open ${DEADLINE_MS} ms after they started`,
       );
-      // A request the server timed out gets 408 before the close (README, "Timeouts").
+      // A request the server timed out gets 408 before the close (docs/reference-server.md, "Timeouts").
       assert.deepEqual(
         [...new Set([...bodies, ...heads].map((connection) => connection.firstStatus))],
         [408],
