@@ -152,8 +152,12 @@ async function buildTarball(): Promise<string> {
   delete manifest.scripts?.prepare;
   writeFileSync(join(packageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const entry of manifest.files ?? []) {
-    if (entry === 'dist' || !existsSync(join(REPO_ROOT, entry))) continue;
-    cpSync(join(REPO_ROOT, entry), join(packageDir, entry), { recursive: true });
+    // A pattern (`docs/*.md`): copy the folder it starts in, and let npm pack apply the pattern.
+    const segments = entry.split('/');
+    const firstPattern = segments.findIndex((segment) => /[*?[{]/.test(segment));
+    const literal = (firstPattern === -1 ? segments : segments.slice(0, firstPattern)).join('/');
+    if (literal === 'dist' || literal === '' || !existsSync(join(REPO_ROOT, literal))) continue;
+    cpSync(join(REPO_ROOT, literal), join(packageDir, literal), { recursive: true });
   }
   // What `npm run build` runs, with dist/ in the copy instead of the working tree.
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
