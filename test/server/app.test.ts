@@ -335,10 +335,13 @@ describe('reference server when the store fails', () => {
       assert.equal(response.status, 503);
       assert.equal(response.body, '{"detail":"Service temporarily unavailable."}');
       // A malformed key is refused without touching the failing store.
+      // The last character changed (never to itself), so the checksum fails.
+      const valid = generateKey();
+      const badChecksum = `${valid.slice(0, -1)}${valid.endsWith('x') ? 'y' : 'x'}`;
       const malformed = await sendRaw(server.url, {
         method: 'POST',
         path: '/api/build-trigger/',
-        headers: { Authorization: `Token ${generateKey().slice(0, -1)}x` },
+        headers: { Authorization: `Token ${badChecksum}` },
       });
       assert.equal(malformed.status, 401);
       assert.equal(malformed.body, '{"detail":"Invalid token."}');
