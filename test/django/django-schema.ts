@@ -115,3 +115,29 @@ export async function inspect(
   if (database.kind === 'sqlite') return sqliteSnapshot(database.filename as string);
   return postgresSnapshot(database.url);
 }
+
+/** Every row of tessera's own tables as JSON text, to look for a plaintext secret in them. */
+export async function tesseraRowsText(database: SharedDatabase): Promise<string> {
+  const { tessera } = await inspect(database);
+  if (database.kind === 'sqlite') {
+    const db = new Database(database.filename as string, { readonly: true });
+    try {
+      return JSON.stringify(
+        tessera.tables.map((table) => db.prepare(`SELECT * FROM "${table}"`).all()),
+      );
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const tables = [];
+    for (const table of tessera.tables) {
+      tables.push((await client.query(`SELECT * FROM "${table}"`)).rows);
+    }
+    return JSON.stringify(tables);
+  } finally {
+    await client.end();
+  }
+}
