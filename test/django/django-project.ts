@@ -130,10 +130,10 @@ export class DjangoServer {
     );
     const log = { text: '' };
     const url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`gunicorn did not start: ${log.text}`)),
-        30_000,
-      );
+      const timer = setTimeout(() => {
+        child.kill('SIGTERM');
+        reject(new Error(`gunicorn did not start: ${log.text}`));
+      }, 30_000);
       const read = (chunk: Buffer) => {
         log.text += chunk.toString('utf8');
         const match = /Listening at: (http:\/\/127\.0\.0\.1:\d+)/.exec(log.text);

@@ -9,6 +9,7 @@ appears in a process's argument list; each prints one JSON value.
   django_project.py set-password DIR   {"username", "password"}    set_password() and save()
   django_project.py set-active DIR     {"username", "active"}      is_active, saved through the ORM
   django_project.py delete-token DIR   {"username"}                deletes the user's DRF token
+  django_project.py hashers DIR        ["username", ...]           the algorithm of each stored hash
 """
 import json
 import os
@@ -136,7 +137,18 @@ def delete_token(arguments):
     return {'deleted': deleted, 'saved_at': time.time()}
 
 
+def hashers(arguments):
+    from django.contrib.auth.hashers import identify_hasher
+    from django.contrib.auth.models import User
+
+    return {
+        user.username: identify_hasher(user.password).algorithm
+        for user in User.objects.filter(username__in=arguments)
+    }
+
+
 COMMANDS = {
+    'hashers': hashers,
     'users': users,
     'set-password': set_password,
     'set-active': set_active,

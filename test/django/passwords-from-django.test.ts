@@ -44,10 +44,8 @@ for (const kind of SHARED_KINDS) {
         Object.fromEntries(HASHERS.map((hasher) => [usernameOf(hasher), hasher])),
       );
       tessera({ DATABASE_URL: project.database.url }, ['migrate']);
-      [node, django] = await Promise.all([
-        ServerNode.start({ DATABASE_URL: project.database.url }),
-        project.serve(),
-      ]);
+      django = await project.serve();
+      node = await ServerNode.start({ DATABASE_URL: project.database.url });
     });
     after(async () => {
       await Promise.all([node?.stop(), django?.stop()]);
@@ -62,6 +60,8 @@ for (const kind of SHARED_KINDS) {
         const login = await obtainToken(node.url, username, passwordOf(hasher));
         assert.equal(login.status, 200, `tessera refused a ${hasher} password: ${login.body}`);
         assert.match(JSON.parse(login.body).token, /^tsr_/);
+        // docs/databases.md: a legacy hash is upgraded to pbkdf2_sha256 at the login.
+        assert.deepEqual(project.helper('hashers', [username]), { [username]: 'pbkdf2_sha256' });
         // tessera may have upgraded the hash at that login: Django must still verify it.
         const onDjango = await obtainToken(django.url, username, passwordOf(hasher));
         assert.equal(onDjango.status, 200, `Django after tessera's login: ${onDjango.body}`);
