@@ -45,7 +45,11 @@ export function requireDjango(): void {
     }
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-    const installed = spawnSync(INSTALL[0] as string, INSTALL.slice(1), { encoding: 'utf8', env });
+    // Two test files may get here at once: the second waits for dpkg's lock instead of failing.
+    const installed = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...INSTALL.slice(1)], {
+      encoding: 'utf8',
+      env,
+    });
     const still = missingModules();
     if (still !== null) {
       throw new Error(
