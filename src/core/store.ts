@@ -1,5 +1,6 @@
 import type { AdminStore } from './admin/admin-store.js';
 import type { InvalidationSubscriber } from './invalidation.js';
+import type { DrfTokenImportOptions, DrfTokenImportReport } from './tokens/drf-token-import.js';
 import type { Token, TokenKind } from './tokens/token.js';
 import type { User, UserWithPassword } from './users/user.js';
 
@@ -69,8 +70,22 @@ export interface UserStore {
   getUserById(id: number): Promise<UserWithPassword | null>;
   listUsers(): Promise<User[]>;
   updateUser(id: number, changes: UserChanges): Promise<void>;
-  /** Deletes the user and, in the same transaction, their tokens (no reliance on cascades). */
-  deleteUser(id: number): Promise<void>;
+  /**
+   * Deletes the user and, in the same transaction, their tokens (no reliance on cascades). Rows
+   * of other tables referring to the user (a Django app's) refuse it with `UserReferenced`, and
+   * nothing is deleted; see `DeleteUserOptions` for Django's own tables.
+   */
+  deleteUser(id: number, options?: DeleteUserOptions): Promise<void>;
+}
+
+/** What `deleteUser` does with rows of other tables that refer to the user. */
+export interface DeleteUserOptions {
+  /**
+   * Also delete the user's rows in the Django and DRF tables Django itself deletes them from
+   * (`on_delete=CASCADE`): `django_admin_log`, `auth_user_groups`, `auth_user_user_permissions`,
+   * `authtoken_token`. Any other referring table still refuses the deletion.
+   */
+  readonly cascadeDjango?: boolean;
 }
 
 /** Tokens, in `tessera_token`. */
@@ -113,6 +128,11 @@ export interface Store extends UserStore, TokenStore {
   subscribeInvalidations(subscriber: InvalidationSubscriber): () => void;
   /** The admin page's sessions and listings; a store without it cannot serve the admin page. */
   admin?(): AdminStore;
+  /**
+   * Copies DRF's `authtoken_token` into `default` tokens, in one transaction (see
+   * `tessera tokens import-drf`); throws `DrfTokenTableMissing` without that table.
+   */
+  importDrfTokens?(options: DrfTokenImportOptions): Promise<DrfTokenImportReport>;
   close(): Promise<void>;
 }
 

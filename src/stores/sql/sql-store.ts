@@ -2,6 +2,7 @@ import { type Kysely, sql, type Updateable } from 'kysely';
 import type { AdminStore } from '../../core/admin/admin-store.js';
 import type { Invalidation, InvalidationSubscriber } from '../../core/invalidation.js';
 import type {
+  DeleteUserOptions,
   NewToken,
   NewUser,
   Store,
@@ -10,9 +11,15 @@ import type {
   TokenUse,
   UserChanges,
 } from '../../core/store.js';
+import {
+  type DrfTokenImportOptions,
+  type DrfTokenImportReport,
+  DrfTokenTableMissing,
+} from '../../core/tokens/drf-token-import.js';
 import type { Token } from '../../core/tokens/token.js';
 import type { User, UserWithPassword } from '../../core/users/user.js';
 import { installChangeTriggers } from './change-triggers.js';
+import { drfTokenTableExists, importDrfTokens } from './drf-token-import.js';
 import { InvalidationHub, type SqlInvalidationChannel } from './invalidation-hub.js';
 import { MigrationsPending } from './migrations-pending.js';
 import { applyMigrations, createMigrator, listPendingMigrations } from './migrator.js';
@@ -29,6 +36,7 @@ import type { AuthUserTable, Database } from './schema.js';
 import { encodeScopes } from './scopes-json.js';
 import { SqlAdminStore } from './sql-admin-store.js';
 import type { SqlCodec } from './sql-codec.js';
+import { clearUserReferences } from './user-references.js';
 
 /** What a SQL database brings to `SqlStore`. */
 export interface SqlStoreParts {
@@ -185,14 +193,24 @@ export class SqlStore implements Store {
     });
   }
 
-  deleteUser(id: number): Promise<void> {
-    return this.#guard(() =>
+  async deleteUser(id: number, options: DeleteUserOptions = {}): Promise<void> {
+    const refusal = await this.#guard(() =>
       this.#changing(async (trx, invalidate) => {
+        const refused = await clearUserReferences(
+          trx as Kysely<unknown>,
+          this.#codec.dialect,
+          id,
+          options.cascadeDjango ?? false,
+        );
+        if (refused) return refused;
         await trx.deleteFrom('tessera_token').where('user_id', '=', id).execute();
         await trx.deleteFrom('auth_user').where('id', '=', id).execute();
         invalidate({ userId: id });
+        return null;
       }),
     );
+    // Thrown here, past the translation of driver errors; the transaction wrote nothing.
+    if (refusal) throw refusal;
   }
 
   createToken(token: NewToken): Promise<Token> {
@@ -351,6 +369,26 @@ export class SqlStore implements Store {
     );
   }
 
+  async importDrfTokens(options: DrfTokenImportOptions): Promise<DrfTokenImportReport> {
+    const outcome = await this.#guard(async () => {
+      // Read before the transaction: a failed statement would abort PostgreSQL's.
+      if (!(await drfTokenTableExists(this.#db, this.#codec.dialect))) return null;
+      try {
+        return await this.#changing(async (trx, invalidate) => {
+          const report = await importDrfTokens(trx, this.#codec, invalidate, options);
+          // Thrown to roll the transaction back: nothing written, nothing invalidated.
+          if (options.dryRun) throw new DryRunRolledBack(report);
+          return report;
+        });
+      } catch (error) {
+        if (error instanceof DryRunRolledBack) return error.report;
+        throw error;
+      }
+    });
+    if (outcome === null) throw new DrfTokenTableMissing();
+    return outcome;
+  }
+
   /**
    * Applies pending migrations, then makes any missing revocation trigger (see
    * change-triggers.ts). A trigger the database user may not make is a process warning, not a
@@ -488,6 +526,13 @@ export async function writeTokenUse(
       .where('id', '=', use.id)
       .where('expires', '<', expires)
       .execute();
+  }
+}
+
+/** Carries a dry run's report out of the transaction it rolls back. */
+class DryRunRolledBack extends Error {
+  constructor(readonly report: DrfTokenImportReport) {
+    super('dry run');
   }
 }
 
