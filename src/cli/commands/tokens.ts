@@ -19,6 +19,7 @@ import { confirmed } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { formatJson, formatTable } from '../format-table.js';
 import { runAction } from '../run-action.js';
+import { registerTokensImportDrf } from './tokens-import-drf.js';
 
 interface CreateOptions {
   name: string;
@@ -28,11 +29,11 @@ interface CreateOptions {
   maxAge?: string;
 }
 
-/** `tessera tokens create|list|rotate|revoke|prune`. */
+/** `tessera tokens create|list|rotate|revoke|import-drf|prune`. */
 export function registerTokens(program: Command, context: CliContext): void {
   const tokens = program
     .command('tokens')
-    .description('Create, list, rotate, revoke and prune named tokens.');
+    .description("Create, list, rotate, revoke and prune named tokens; import DRF's tokens.");
 
   tokens
     .command('create')
@@ -178,6 +179,8 @@ export function registerTokens(program: Command, context: CliContext): void {
         },
       ),
     );
+
+  registerTokensImportDrf(tokens, context);
 
   tokens
     .command('prune')

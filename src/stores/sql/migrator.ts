@@ -2,6 +2,7 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import { initialMigration } from './migrations/0001-initial.js';
 import { changeLogMigration } from './migrations/0002-change-log.js';
 import { adminMigration } from './migrations/0003-admin.js';
+import { drfImportMigration } from './migrations/0004-drf-import.js';
 import type { Database } from './schema.js';
 import type { SqlDialectName } from './sql-codec.js';
 
@@ -17,6 +18,7 @@ export function tesseraMigrations(dialect: SqlDialectName): Record<string, Migra
     '0001_initial': initialMigration(dialect),
     '0002_change_log': changeLogMigration(dialect),
     '0003_admin': adminMigration(dialect),
+    '0004_drf_import': drfImportMigration(dialect),
   };
 }
 
