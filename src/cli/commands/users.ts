@@ -3,6 +3,8 @@ import { escapeControlCharacters } from '../../core/control-characters.js';
 import { describeDate } from '../../core/time/unreadable-date.js';
 import type { UserWithPassword } from '../../core/users/user.js';
 import { createUser } from '../../core/users/users.js';
+import { describeReferences, UserReferenced } from '../../stores/sql/user-referenced.js';
+import { DJANGO_CASCADE_TABLES } from '../../stores/sql/user-references.js';
 import { CommandError } from '../command-error.js';
 import { confirmed } from '../confirm.js';
 import type { CliContext } from '../context.js';
@@ -87,30 +89,64 @@ export function registerUsers(program: Command, context: CliContext): void {
 
   users
     .command('delete')
-    .description('Delete a user and all of their tokens.')
+    .description(
+      "Delete a user and all of their tokens; refused while other tables (a Django app's) refer to the user.",
+    )
     .argument('<username>')
     .option(
       '--noinput, --no-input',
       "ask nothing (on a terminal, delete asks Django's 'yes' question first)",
     )
+    .option(
+      '--cascade-django',
+      `also delete the user's rows in ${DJANGO_CASCADE_TABLES.join(', ')} (Django deletes them ` +
+        'with the user too); any other table referring to the user still refuses the deletion',
+      false,
+    )
     .action(
-      runAction(context, async (username: string, options: { input: boolean }) => {
+      runAction(context, async (username: string, options: DeleteOptions) => {
         const store = await context.migratedStore();
         const user = await existingUser(context, username);
         const held = (await store.listTokens({ userId: user.id })).length;
+        const django = options.cascadeDjango
+          ? `, and their rows in ${DJANGO_CASCADE_TABLES.join(', ')}`
+          : '';
         const go = await confirmed(context, {
           interactive: options.input,
           warning:
-            `You have requested to delete user ${escapeControlCharacters(username)} and their ${held} token(s).\n` +
-            'This will IRREVERSIBLY delete both: a client using one of the tokens is refused at once.\n' +
+            `You have requested to delete user ${escapeControlCharacters(username)} and their ${held} token(s)${django}.\n` +
+            `This will IRREVERSIBLY delete ${options.cascadeDjango ? 'them all' : 'both'}: a client using one of the tokens is refused at once.\n` +
             'Are you sure you want to do this?',
           cancelled: 'Deletion cancelled.',
         });
         if (!go) return;
-        await store.deleteUser(user.id);
-        context.print(`User ${username} deleted, with their tokens.`);
+        try {
+          await store.deleteUser(user.id, { cascadeDjango: options.cascadeDjango });
+        } catch (error) {
+          if (error instanceof UserReferenced) throw new CommandError(refusal(username, error));
+          throw error;
+        }
+        context.print(
+          `User ${username} deleted, with their tokens${options.cascadeDjango ? " and their rows in Django's tables" : ''}.`,
+        );
       }),
     );
+}
+
+interface DeleteOptions {
+  input: boolean;
+  cascadeDjango: boolean;
+}
+
+// Names every referring table with its rows, then what would let the deletion through.
+function refusal(username: string, error: UserReferenced): string {
+  const said = `user '${escapeControlCharacters(username)}' is referred to by ${describeReferences(error.references)}; nothing was deleted.`;
+  const others = error.references.filter((reference) => !reference.django);
+  if (others.length === 0) {
+    return `${said} Use --cascade-django to delete the user's rows in Django's tables too, as Django's own delete does.`;
+  }
+  const names = others.map((reference) => reference.table).join(', ');
+  return `${said} --cascade-django deletes only from Django's tables, not ${names}: delete or reassign ${others.length === 1 ? 'its' : 'their'} rows first.`;
 }
 
 interface AddOptions {

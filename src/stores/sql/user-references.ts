@@ -62,6 +62,8 @@ export async function clearUserReferences(
       });
     }
   }
+  // By name, in code: each database's collation would order `auth_user_groups` differently.
+  references.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
   const described = references.map(({ table, rows, django }) => ({ table, rows, django }));
   if (references.some((reference) => !(cascadeDjango && reference.django))) {
     return new UserReferenced(userId, described, cascadeDjango);
