@@ -1,6 +1,7 @@
 import type { AdminStore } from './admin/admin-store.js';
 import type { InvalidationSubscriber } from './invalidation.js';
 import type { DrfTokenImportOptions, DrfTokenImportReport } from './tokens/drf-token-import.js';
+import type { DrfTokenReader } from './tokens/drf-token-reader.js';
 import type { Token, TokenKind } from './tokens/token.js';
 import type { User, UserWithPassword } from './users/user.js';
 
@@ -133,6 +134,8 @@ export interface Store extends UserStore, TokenStore {
    * `tessera tokens import-drf`); throws `DrfTokenTableMissing` without that table.
    */
   importDrfTokens?(options: DrfTokenImportOptions): Promise<DrfTokenImportReport>;
+  /** Reads DRF's `authtoken_token` live, never writing it (`drfTokens: 'read'`). */
+  drfTokens?(): DrfTokenReader;
   close(): Promise<void>;
 }
 

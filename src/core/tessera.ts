@@ -1,8 +1,11 @@
 import { type AdminViewOptions, adminView } from './admin/admin-view.js';
 import { type ClientAddressResolver, clientAddressResolver } from './auth/client-address.js';
+import { LiveDrfKeys } from './auth/live-drf-keys.js';
 import { TokenAuthentication } from './auth/token-authentication.js';
 import { passwordHasherFromSettings } from './config/password-hasher-from-settings.js';
+import { SETTING_DEFINITIONS } from './config/setting-definitions.js';
 import { type LibrarySettings, resolveSettings } from './config/settings.js';
+import { SettingsError } from './config/settings-error.js';
 import { TesseraEvents } from './events.js';
 import type { View } from './http/view.js';
 import { type DocsViewOptions, docsView } from './openapi/docs-view.js';
@@ -15,6 +18,7 @@ import { LoginThrottle } from './throttling/login-throttle.js';
 import { MemoryThrottleBackend } from './throttling/memory-throttle-backend.js';
 import type { ThrottleBackend } from './throttling/throttle-backend.js';
 import { type Clock, systemClock } from './time/clock.js';
+import { liveModeUnsupported } from './tokens/drf-token-reader.js';
 import { TokenCache } from './tokens/token-cache.js';
 import type { TokenManagementContext } from './tokens/token-management.js';
 import { TokenUseRecorder } from './tokens/token-use-recorder.js';
@@ -167,6 +171,8 @@ export function createTessera(options: TesseraOptions): Tessera {
     usage,
     keyGuessLimit: keyGuessLimit(throttleBackend, settings.keyFailuresPerIp, clock),
     clientAddress,
+    legacyKeys: settings.legacyKeys,
+    ...liveDrfKeysOption(store, settings, options.onWarning, onBackgroundError),
   });
   const context: TokenManagementContext = { store, clock, events };
   return {
@@ -220,5 +226,35 @@ export function createTessera(options: TesseraOptions): Tessera {
       // A backend passed in belongs to the caller, who closes it.
       if (!options.throttleBackend) await throttleBackend.close();
     },
+  };
+}
+
+// Live mode (`drfTokens: 'read'`): checked here, where a wrong combination is a `SettingsError`
+// before anything runs. The table itself is checked at start by `tessera serve` and
+// `buildServer`; a library app without it answers live keys 503 and is told once why.
+function liveDrfKeysOption(
+  store: Store,
+  settings: LibrarySettings,
+  onWarning: ((message: string) => void) | undefined,
+  onBackgroundError: (error: unknown) => void,
+): { liveDrfKeys?: LiveDrfKeys } {
+  const { drfTokens, legacyKeys } = settings;
+  if (drfTokens !== 'off' && drfTokens !== 'read') {
+    throw new SettingsError(`drfTokens must be 'off' or 'read', not ${JSON.stringify(drfTokens)}`);
+  }
+  if (drfTokens === 'off') return {};
+  if (!legacyKeys) {
+    throw new SettingsError(
+      `${SETTING_DEFINITIONS.drfTokens.env}=read reads DRF's keys, which ` +
+        `${SETTING_DEFINITIONS.legacyKeys.env}=false refuses: turn one of them around`,
+    );
+  }
+  const reader = store.drfTokens?.();
+  if (reader === undefined) throw new SettingsError(liveModeUnsupported(store.dialect));
+  return {
+    liveDrfKeys: new LiveDrfKeys({
+      reader,
+      onTableAbsent: (error) => (onWarning ? onWarning(error.message) : onBackgroundError(error)),
+    }),
   };
 }

@@ -2,6 +2,7 @@ import { METHODS } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { mountView } from '../adapters/fastify.js';
 import { packageVersion } from '../cli/package-version.js';
+import { requireDrfTokenTable } from '../core/auth/live-drf-keys.js';
 import { settingsOwnedBy, type TesseraSettings } from '../core/config/settings.js';
 import type { TesseraEventName } from '../core/events.js';
 import type { PasswordHasher } from '../core/passwords/index.js';
@@ -72,6 +73,8 @@ function logs(loggerLevel: string, level: string): boolean {
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store, settings } = options;
+  // Live mode without Django's table would answer every live key 503: refuse to start instead.
+  if (settings.drfTokens === 'read') await requireDrfTokenTable(store);
   const timeouts = serverTimeoutOptions(settings);
   const app = Fastify({
     ...(options.logger === false

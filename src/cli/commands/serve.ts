@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { requireDrfTokenTable } from '../../core/auth/live-drf-keys.js';
 import { CommandError } from '../command-error.js';
 import type { CliContext } from '../context.js';
 import { runAction } from '../run-action.js';
@@ -123,6 +124,8 @@ async function start(
     for (const name of await store.migrate()) context.print(`Applied migration ${name}`);
   }
   await context.migratedStore();
+  // Checked before any worker starts: a worker failing at start would be restarted forever.
+  if (settings.drfTokens === 'read') await requireDrfTokenTable(store);
   if (workers > 1 && cluster.isPrimary) {
     // The primary serves nothing: its store is closed when this action ends.
     const { runClusterPrimary } = await import('../../server/cluster-primary.js');

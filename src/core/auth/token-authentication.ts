@@ -6,11 +6,13 @@ import type { FailureLimit } from '../throttling/failure-limit.js';
 import type { ThrottleReservation } from '../throttling/throttle-backend.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { isWellFormedKey, KEY_LENGTH, keyDigest } from '../tokens/key-format.js';
+import { isLegacyKey } from '../tokens/legacy-key-format.js';
 import { TokenCache } from '../tokens/token-cache.js';
 import type { TokenUseRecorder } from '../tokens/token-use-recorder.js';
 import type { Authentication, Authenticator } from './authenticator.js';
 import { NO_CREDENTIALS, parseAuthorizationHeader } from './authorization-header.js';
 import { type ClientAddressResolver, peerAddress } from './client-address.js';
+import type { LiveDrfKeys } from './live-drf-keys.js';
 
 /** The `Authorization` scheme DRF accepts, and the one tessera accepts unless told otherwise. */
 export const DEFAULT_KEYWORDS: readonly string[] = Object.freeze(['Token']);
@@ -41,6 +43,17 @@ export interface TokenAuthenticationOptions {
   readonly keyGuessLimit?: FailureLimit;
   /** How the client address is found; default the peer address. */
   readonly clientAddress?: ClientAddressResolver;
+  /**
+   * Accept DRF's keys (40 lowercase hex characters) beside `tsr_` keys, looked up by digest the
+   * same way (`tessera tokens import-drf` stores them so). Default true; false refuses them
+   * without a read, as any malformed key.
+   */
+  readonly legacyKeys?: boolean;
+  /**
+   * Live mode: a DRF key `store` does not hold is looked up in Django's `authtoken_token` as it is
+   * now. None by default; `createTessera` sets one with `drfTokens: 'read'`.
+   */
+  readonly liveDrfKeys?: LiveDrfKeys;
 }
 
 /**
@@ -61,6 +74,8 @@ export class TokenAuthentication implements Authenticator {
   readonly #usage: TokenUseRecorder | undefined;
   readonly #keyGuessLimit: FailureLimit | undefined;
   readonly #clientAddress: ClientAddressResolver;
+  readonly #legacyKeys: boolean;
+  readonly #liveDrfKeys: LiveDrfKeys | undefined;
 
   constructor(options: TokenAuthenticationOptions) {
     this.#store = options.store;
@@ -76,6 +91,8 @@ export class TokenAuthentication implements Authenticator {
     this.#usage = options.usage;
     this.#keyGuessLimit = options.keyGuessLimit;
     this.#clientAddress = options.clientAddress ?? peerAddress;
+    this.#legacyKeys = options.legacyKeys ?? true;
+    this.#liveDrfKeys = this.#legacyKeys ? options.liveDrfKeys : undefined;
   }
 
   /**
@@ -109,8 +126,11 @@ export class TokenAuthentication implements Authenticator {
     key: string,
     remoteAddress?: string,
   ): Authentication | Promise<Authentication> {
-    // A key that fails the grammar or its checksum cannot exist: refuse it without a read.
+    // A key that fails the grammar or its checksum cannot exist: refuse it without a read. DRF's
+    // keys (when accepted) take the same lookup as tessera's, off the `#usualKey` fast path.
     if (!isWellFormedKey(key)) {
+      if (this.#legacyKeys && isLegacyKey(key))
+        return this.#authenticateWellFormed(key, remoteAddress);
       return this.#refuse(new AuthenticationFailed('Invalid token.'), {
         reason: 'malformed_key',
         remoteAddress,
@@ -165,15 +185,24 @@ export class TokenAuthentication implements Authenticator {
         if (match?.user.isActive) return this.#succeeded(match, now);
       }
     }
-    return this.#authenticateDigest(digest, remoteAddress);
+    return this.#authenticateDigest(key, digest, remoteAddress);
   }
 
-  async #authenticateDigest(digest: string, remoteAddress?: string): Promise<Authentication> {
+  async #authenticateDigest(
+    key: string,
+    digest: string,
+    remoteAddress?: string,
+  ): Promise<Authentication> {
     // Held while the key is checked: a failure below keeps it, a valid key releases it.
     const guess = await this.#reserveGuess(remoteAddress);
     let match: Awaited<ReturnType<TokenLookup['findTokenByDigest']>>;
     try {
       match = await this.#store.findTokenByDigest(digest);
+      // Live mode: a DRF key tessera does not hold may be in Django's table right now. Read
+      // under the same reservation, so live guesses count against the same limit.
+      if (match === null && this.#liveDrfKeys !== undefined && isLegacyKey(key)) {
+        match = await this.#liveDrfKeys.find(key);
+      }
     } catch (error) {
       // A store that failed says nothing about the key: not a failure.
       if (guess !== undefined) void this.#keyGuessLimit?.release(guess);
@@ -211,10 +240,11 @@ export class TokenAuthentication implements Authenticator {
     return this.#succeeded(match, now);
   }
 
-  // A valid key: its use is noted (written later, in a batch) and told to listeners, if any.
+  // A valid key: its use is noted (written later, in a batch) and told to listeners, if any. A
+  // live DRF key (kind `drf`) has no row in tessera_token to note its use in.
   #succeeded(match: TokenMatch, now: number): Authentication {
     const { token, user } = match;
-    this.#usage?.noteUse(token, now);
+    if (token.kind !== 'drf') this.#usage?.noteUse(token, now);
     if (this.#events?.listens('authenticated')) {
       this.#events.emit('authenticated', { userId: user.id, tokenId: token.id, kind: token.kind });
     }

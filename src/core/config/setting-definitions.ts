@@ -232,6 +232,21 @@ export const SETTING_DEFINITIONS: { readonly [Key in SettingKey]: SettingDefinit
     default: DEFAULT_KEYWORDS,
     doc: 'Accepted `Authorization` schemes, comma-separated, matched case-insensitively; the first is sent in `WWW-Authenticate`. `Token,Bearer` also accepts `Bearer` (which changes DRF\'s answer to `Bearer <key>` from "anonymous" to a token check).',
   },
+  legacyKeys: {
+    env: 'TESSERA_LEGACY_KEYS',
+    owner: 'library',
+    kind: 'flag',
+    default: true,
+    doc: "Accept DRF's keys (40 lowercase hex characters, as `tessera tokens import-drf` stores them) beside `tsr_` keys; off refuses them without a read, as any malformed key (see [Keys](keys.md#drfs-40-hex-keys)).",
+  },
+  drfTokens: {
+    env: 'TESSERA_DRF_TOKENS',
+    owner: 'library',
+    kind: 'enum',
+    values: ['off', 'read'],
+    default: 'off',
+    doc: "`read`: a DRF key tessera does not hold is looked up in Django's `authtoken_token` as it is now (read-only, never cached: each such request costs a read); a migration aid, needs `TESSERA_LEGACY_KEYS` and the table (`tessera serve` will not start without it). See [Keys](keys.md#live-mode-tessera_drf_tokensread).",
+  },
   host: {
     env: 'HOST',
     owner: 'server',

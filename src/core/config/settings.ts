@@ -42,6 +42,13 @@ export interface LibrarySettings {
   readonly tokenCacheDuringOutage: boolean;
   /** Accepted `Authorization` schemes; the first is sent in `WWW-Authenticate`. */
   readonly keywords: readonly string[];
+  /** Accept DRF's 40-hex keys beside `tsr_` keys (looked up by digest); default true. */
+  readonly legacyKeys: boolean;
+  /**
+   * `read`: a DRF key tessera does not hold is looked up live in Django's `authtoken_token`
+   * (never cached, never written); `off` (the default) does not read that table.
+   */
+  readonly drfTokens: 'off' | 'read';
   /**
    * Largest request body a view reads, in bytes; a larger one gets 413. A library setting, not a
    * server one: every adapter that mounts tessera's views (Fastify, Express, Hono, NestJS,

@@ -97,7 +97,11 @@ export function keyDigest(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
-/** What listings show of a key: the prefix and the first 4 random characters. */
+/**
+ * What listings show of a key: the prefix and the first 4 random characters. A key without the
+ * prefix (DRF's 40 hex characters, imported) shows its first 4 characters: no more of the secret
+ * than a `tsr_` preview shows.
+ */
 export function keyPreview(key: string): string {
-  return key.slice(0, KEY_PREFIX.length + 4);
+  return key.slice(0, key.startsWith(KEY_PREFIX) ? KEY_PREFIX.length + 4 : 4);
 }

@@ -1,4 +1,5 @@
 import type { Authenticator } from '../auth/authenticator.js';
+import { NotLiveDrfKey } from '../auth/live-drf-key-permission.js';
 import { IsAuthenticated } from '../auth/permissions.js';
 import { defineView, type View } from '../http/view.js';
 import { HasScope, TOKENS_SCOPE } from '../tokens/scopes.js';
@@ -8,12 +9,15 @@ import {
   type TokenManagementContext,
 } from '../tokens/token-management.js';
 
-/** knox's `LogoutView`: POST deletes the token that made the request; 204. */
+/**
+ * knox's `LogoutView`: POST deletes the token that made the request; 204. A live DRF key
+ * (`drfTokens: 'read'`) gets 403: Django, not tessera, holds it.
+ */
 export function logoutView(context: TokenManagementContext, authenticator: Authenticator): View {
   return defineView({
     name: 'Logout',
     authentication: [authenticator],
-    permissions: [IsAuthenticated],
+    permissions: [IsAuthenticated, NotLiveDrfKey],
     operations: {
       post: {
         operationId: 'logout',
@@ -38,7 +42,7 @@ export function logoutAllView(context: TokenManagementContext, authenticator: Au
   return defineView({
     name: 'Logout All',
     authentication: [authenticator],
-    permissions: [IsAuthenticated, HasScope(TOKENS_SCOPE)],
+    permissions: [IsAuthenticated, NotLiveDrfKey, HasScope(TOKENS_SCOPE)],
     operations: {
       post: {
         operationId: 'logoutAll',

@@ -1,4 +1,5 @@
 import type { Authenticator } from '../auth/authenticator.js';
+import { NotLiveDrfKey } from '../auth/live-drf-key-permission.js';
 import { IsAuthenticated } from '../auth/permissions.js';
 import {
   FIELD_MESSAGES,
@@ -53,7 +54,8 @@ export function tokenApiViews(
 ): TokenApiViews {
   const common = {
     authentication: [authenticator],
-    permissions: [IsAuthenticated, HasScope(TOKENS_SCOPE)],
+    // A live DRF key has no `tokens` scope either; it is refused first, to say why.
+    permissions: [IsAuthenticated, NotLiveDrfKey, HasScope(TOKENS_SCOPE)],
   };
   return {
     list: defineView({

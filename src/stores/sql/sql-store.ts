@@ -36,6 +36,7 @@ import type { AuthUserTable, Database } from './schema.js';
 import { encodeScopes } from './scopes-json.js';
 import { SqlAdminStore } from './sql-admin-store.js';
 import type { SqlCodec } from './sql-codec.js';
+import { SqlDrfTokenReader } from './sql-drf-token-reader.js';
 import { clearUserReferences } from './user-references.js';
 
 /** What a SQL database brings to `SqlStore`. */
@@ -92,6 +93,14 @@ export class SqlStore implements Store {
   admin(): AdminStore {
     this.#admin ??= new SqlAdminStore(this.#db, this.#codec, (work) => this.#guard(work));
     return this.#admin;
+  }
+
+  #drfTokens: SqlDrfTokenReader | undefined;
+
+  /** Django's `authtoken_token`, read live on the same database (`drfTokens: 'read'`). */
+  drfTokens(): SqlDrfTokenReader {
+    this.#drfTokens ??= new SqlDrfTokenReader(this.#db, this.#codec, (work) => this.#guard(work));
+    return this.#drfTokens;
   }
 
   findTokenByDigest(digest: string): Promise<TokenMatch | null> {
