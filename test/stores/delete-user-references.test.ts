@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ServiceUnavailable } from '../../src/core/errors.js';
 import type { Store } from '../../src/core/store.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { UserReferenced } from '../../src/stores/sql/user-referenced.js';
@@ -149,6 +150,29 @@ for (const kind of ['sqlite', 'postgres', 'mysql'] as const) {
       await store.deleteUser(id);
       assert.equal(await store.getUserById(id), null);
       assert.deepEqual(await store.listTokens({ userId: id }), []);
+    });
+
+    test('a cascade that fails part-way (here at commit, on a deferred key) deletes nothing', async () => {
+      // A table pointing at DRF's token, not at the user: deleting alice's DRF token breaks it.
+      const deferred = kind === 'mysql' ? '' : ' DEFERRABLE INITIALLY DEFERRED';
+      const quote = kind === 'mysql' ? '`' : '"';
+      await sql.run([
+        `CREATE TABLE shop_token_use (id integer NOT NULL PRIMARY KEY, token_id varchar(40) NOT NULL,
+          CONSTRAINT shop_token_use_token_fk FOREIGN KEY (token_id) REFERENCES authtoken_token (${quote}key${quote})${deferred})`,
+      ]);
+      const id = await userWithRows(0);
+      await sql.run([
+        `INSERT INTO shop_token_use (id, token_id) VALUES (1, '${String(next).repeat(40)}')`,
+      ]);
+      const before = await userRows(sql, id);
+      await assert.rejects(store.deleteUser(id, { cascadeDjango: true }), ServiceUnavailable);
+      assert.deepEqual(await userRows(sql, id), before);
+      assert.equal(
+        before.auth_user_groups,
+        1,
+        'deleted before the failing statement, then restored',
+      );
+      await sql.run(['DROP TABLE shop_token_use']);
     });
 
     test('a key the database itself cascades (ON DELETE CASCADE) does not refuse; the database deletes its rows', async () => {
