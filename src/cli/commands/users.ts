@@ -123,7 +123,10 @@ export function registerUsers(program: Command, context: CliContext): void {
         try {
           await store.deleteUser(user.id, { cascadeDjango: options.cascadeDjango });
         } catch (error) {
-          if (error instanceof UserReferenced) throw new CommandError(refusal(username, error));
+          // Table names come from the catalogue: a quoted identifier may hold anything.
+          if (error instanceof UserReferenced) {
+            throw new CommandError(escapeControlCharacters(refusal(username, error)));
+          }
           throw error;
         }
         context.print(
@@ -140,7 +143,7 @@ interface DeleteOptions {
 
 // Names every referring table with its rows, then what would let the deletion through.
 function refusal(username: string, error: UserReferenced): string {
-  const said = `user '${escapeControlCharacters(username)}' is referred to by ${describeReferences(error.references)}; nothing was deleted.`;
+  const said = `user '${username}' is referred to by ${describeReferences(error.references)}; nothing was deleted.`;
   const others = error.references.filter((reference) => !reference.django);
   if (others.length === 0) {
     return `${said} Use --cascade-django to delete the user's rows in Django's tables too, as Django's own delete does.`;
