@@ -35,6 +35,32 @@ test('users delete --help documents --cascade-django', () => {
   }
 });
 
+test("on a terminal, --cascade-django's question names Django's tables; 'no' deletes nothing", async () => {
+  const sandbox = new CliSandbox();
+  try {
+    assert.equal(sandbox.run(['migrate']).status, 0);
+    assert.equal(sandbox.run(['users', 'add', 'erin']).status, 0);
+    const sql = rawSql('sqlite', sandbox.databaseUrl);
+    await createDjangoTables(sql, 'sqlite');
+    const id = await sql.count("SELECT id FROM auth_user WHERE username = 'erin'");
+    await addDjangoRows(sql, 'sqlite', id, { adminLog: 3, orders: 0, keyChar: 'e' });
+    const before = await userRows(sql, id);
+    const { status, screen } = await sandbox.runOnTerminal(
+      ['users', 'delete', 'erin', '--cascade-django'],
+      [["Type 'yes' to continue, or 'no' to cancel: ", 'no']],
+    );
+    assert.equal(status, 0, screen);
+    assert.match(
+      screen,
+      /delete user erin and their 0 token\(s\), and their rows in django_admin_log, auth_user_groups, auth_user_user_permissions, authtoken_token\.\nThis will IRREVERSIBLY delete them all/,
+    );
+    assert.match(screen, /Deletion cancelled\./);
+    assert.deepEqual(await userRows(sql, id), before);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
 for (const kind of ['sqlite', 'postgres', 'mysql'] as const) {
   describe(`${kind}: tessera users delete where Django's tables refer to the user`, () => {
     const sandbox = new CliSandbox();
