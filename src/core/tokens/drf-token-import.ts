@@ -6,11 +6,15 @@ export interface DrfTokenImportOptions {
   readonly dryRun: boolean;
 }
 
-/** A DRF row left alone because its user already holds a `default` token tessera issued. */
+/**
+ * A DRF row left alone: its user holds a `default` token tessera issued (never replaced: that
+ * would revoke a live key silently), tessera revoked its copy (importing it again would undo the
+ * revocation), or, on a database without foreign keys, its user or key is unusable.
+ */
 export interface DrfTokenHeldBack {
   readonly userId: number;
   readonly username: string;
-  /** Why: `tessera default token` (never replaced: that would revoke a live key silently). */
+  /** Why, in words printed after the user. */
   readonly reason: string;
 }
 

@@ -18,6 +18,9 @@ export const DRF_IMPORT_BATCH_SIZE = 1000;
 /** Why a DRF row whose user holds a `default` token tessera issued is left alone. */
 export const HELD_BY_TESSERA = 'already has a tessera default token (kept; not replaced)';
 
+/** Why a DRF row whose copy tessera revoked is left alone: importing it again would undo that. */
+export const REVOKED_IN_TESSERA = 'its imported copy was revoked in tessera (not imported again)';
+
 /** Why a DRF row whose user is not in `auth_user` is left alone (a database without foreign keys). */
 export const NO_SUCH_USER = 'is not in auth_user';
 
@@ -61,6 +64,7 @@ export async function drfTokenTableExists(
  * - A copy whose DRF row is gone is removed, unless tessera deleted that row itself
  *   (`--delete-plaintext`); a copy whose DRF row now holds another key is replaced.
  * - A user holding a `default` token tessera issued keeps it: their DRF row is held back.
+ * - A copy tessera revoked (deleted) is not imported again while DRF's row holds the same key.
  * - A row already imported is skipped. With `deletePlaintext`, every row whose key tessera now
  *   holds is deleted from `authtoken_token`.
  */
@@ -115,6 +119,18 @@ export async function importDrfTokens(
       .where('tessera_token.user_id', 'in', userIds)
       .execute();
     const defaultOf = new Map(defaults.map((token) => [token.user_id, token]));
+    // Marks left by copies tessera revoked (removeStaleCopies kept only those of unchanged keys).
+    const revoked = new Set(
+      (
+        await db
+          .selectFrom('tessera_drf_import')
+          .leftJoin('tessera_token', 'tessera_token.id', 'tessera_drf_import.token_id')
+          .select('tessera_drf_import.digest as digest')
+          .where('tessera_token.id', 'is', null)
+          .where('tessera_drf_import.user_id', 'in', userIds)
+          .execute()
+      ).map((mark) => mark.digest),
+    );
     const taken = new Set(
       (
         await db
@@ -147,6 +163,10 @@ export async function importDrfTokens(
           // The DRF row is back (restored by hand): its deletion would again be a revocation.
           marksNowPresent.push(existing.marked);
         }
+        return;
+      }
+      if (revoked.has(digest)) {
+        heldBack.push({ userId: row.user_id, username, reason: REVOKED_IN_TESSERA });
         return;
       }
       if (row.username === null) {
@@ -204,22 +224,27 @@ export async function importDrfTokens(
 }
 
 /**
- * Drops the marks of copies tessera has since deleted, rotated (a new key is tessera's own) or
- * replaced: only a token still holding the key it was imported with is a copy.
+ * Drops the marks of tokens that are no longer copies: tessera rotated them (the new key is
+ * tessera's own) or the id now names another token. The mark of a copy tessera deleted (a
+ * revocation) stays, as a record that the key was revoked: see removeStaleCopies.
  */
 async function forgetStaleMarks(db: Kysely<DrfImportDatabase>): Promise<void> {
   await db
     .deleteFrom('tessera_drf_import')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('tessera_token')
-            .select('tessera_token.id')
-            .whereRef('tessera_token.id', '=', 'tessera_drf_import.token_id')
-            .whereRef('tessera_token.user_id', '=', 'tessera_drf_import.user_id')
-            .whereRef('tessera_token.digest', '=', 'tessera_drf_import.digest')
-            .where('tessera_token.kind', '=', 'default'),
-        ),
+    .where(({ exists, not, selectFrom }) =>
+      exists(
+        selectFrom('tessera_token')
+          .select('tessera_token.id')
+          .whereRef('tessera_token.id', '=', 'tessera_drf_import.token_id')
+          .where((eb) =>
+            not(
+              eb.and([
+                eb('tessera_token.user_id', '=', eb.ref('tessera_drf_import.user_id')),
+                eb('tessera_token.digest', '=', eb.ref('tessera_drf_import.digest')),
+                eb('tessera_token.kind', '=', 'default'),
+              ]),
+            ),
+          ),
       ),
     )
     .execute();
@@ -241,9 +266,16 @@ async function removeStaleCopies(
   for (;;) {
     const marks = await db
       .selectFrom('tessera_drf_import')
-      .select(['token_id', 'user_id', 'digest', 'plaintext_deleted'])
-      .where('token_id', '>', afterTokenId)
-      .orderBy('token_id')
+      .leftJoin('tessera_token', 'tessera_token.id', 'tessera_drf_import.token_id')
+      .select([
+        'tessera_drf_import.token_id as token_id',
+        'tessera_drf_import.user_id as user_id',
+        'tessera_drf_import.digest as digest',
+        'tessera_drf_import.plaintext_deleted as plaintext_deleted',
+        'tessera_token.id as live',
+      ])
+      .where('tessera_drf_import.token_id', '>', afterTokenId)
+      .orderBy('tessera_drf_import.token_id')
       .limit(batchSize)
       .execute();
     if (marks.length === 0) break;
@@ -259,8 +291,15 @@ async function removeStaleCopies(
       .execute();
     const drfDigestOf = new Map(rows.map((row) => [row.user_id, keyDigest(row.key)]));
     const stale: number[] = [];
+    const forgotten: number[] = [];
     for (const mark of marks) {
       const drfDigest = drfDigestOf.get(mark.user_id);
+      if (mark.live === null) {
+        // A copy tessera revoked: remembered while DRF still holds that key, so it is not
+        // imported again; a DRF row gone or holding a new key ends the record.
+        if (drfDigest !== mark.digest) forgotten.push(mark.token_id);
+        continue;
+      }
       if (drfDigest === undefined) {
         // tessera deleted this DRF row itself: the copy is now the only token, and stays.
         if (codec.decodeBoolean(mark.plaintext_deleted)) continue;
@@ -270,6 +309,9 @@ async function removeStaleCopies(
         changedUsers.add(mark.user_id);
         stale.push(mark.token_id);
       }
+    }
+    if (forgotten.length > 0) {
+      await db.deleteFrom('tessera_drf_import').where('token_id', 'in', forgotten).execute();
     }
     if (stale.length === 0) continue;
     // The same delete as a revocation: the change triggers fire and caches drop the token.

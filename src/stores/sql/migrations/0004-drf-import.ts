@@ -8,8 +8,9 @@ import type { SqlDialectName } from '../sql-codec.js';
  * tokens tessera issued: only a copy is ever removed or replaced. A row names the token, its user,
  * the digest it was imported with (a copy tessera has since rotated is no longer a copy) and
  * whether tessera deleted DRF's plaintext row (then a missing DRF row is expected, not a
- * revocation). No foreign key: tessera deletes tokens without knowing of this table, and the import
- * drops the rows of tokens that are gone.
+ * revocation). No foreign key: tessera deletes tokens without knowing of this table, and the row
+ * of a copy tessera deleted stays as a record of that revocation (so the key is not imported
+ * again) until DRF's row is gone or holds another key.
  */
 export function drfImportMigration(dialect: SqlDialectName): Migration {
   const types = columnTypes(dialect);
