@@ -119,6 +119,8 @@ export function createTessera(options: TesseraOptions): Tessera {
     options.onBackgroundError ??
     ((error: unknown) => console.error('tessera: background task failed', error));
   const events = new TesseraEvents(onBackgroundError);
+  // Checked before anything is started or subscribed: a refused setting leaves nothing behind.
+  const live = liveDrfKeysOption(store, settings, options.onWarning, onBackgroundError);
   const passwords = options.passwords ?? passwordHasherFromSettings(settings);
   const usage = new TokenUseRecorder({
     store,
@@ -172,7 +174,7 @@ export function createTessera(options: TesseraOptions): Tessera {
     keyGuessLimit: keyGuessLimit(throttleBackend, settings.keyFailuresPerIp, clock),
     clientAddress,
     legacyKeys: settings.legacyKeys,
-    ...liveDrfKeysOption(store, settings, options.onWarning, onBackgroundError),
+    ...live,
   });
   const context: TokenManagementContext = { store, clock, events };
   return {
