@@ -97,6 +97,7 @@ export {
   keyDigest,
   keyPreview,
 } from './core/tokens/key-format.js';
+export { isLegacyKey, LEGACY_KEY_LENGTH } from './core/tokens/legacy-key-format.js';
 export { grants, isValidScope, TOKENS_SCOPE } from './core/tokens/scopes.js';
 export { TokenCache, type TokenCacheOptions } from './core/tokens/token-cache.js';
 export {
