@@ -75,7 +75,7 @@ for (const kind of ['sqlite', 'postgres', 'mysql'] as const) {
         expires,
         userHash: 'h'.repeat(64),
       });
-      await admin.deleteExpiredSessions(new Date());
+      assert.equal(await admin.deleteExpiredSessions(new Date()), 1);
       assert.equal(await admin.findSession('c'.repeat(64)), null);
       assert.ok(await admin.findSession('d'.repeat(64)));
     });

@@ -184,11 +184,17 @@ export function registerTokens(program: Command, context: CliContext): void {
 
   tokens
     .command('prune')
-    .description('Delete every expired token and print how many.')
+    .description(
+      "Delete every expired token and the admin page's expired sessions; print how many.",
+    )
     .action(
       runAction(context, async () => {
-        const { management } = await open(context);
+        const { store, management } = await open(context);
         context.print(`Deleted ${await pruneExpiredTokens(management)} expired token(s).`);
+        // The admin page's sessions expire as tokens do and are pruned with them; the line is
+        // printed only when there were some, so scripts reading the token line see no change.
+        const sessions = await store.admin?.().deleteExpiredSessions(new Date(context.clock.now()));
+        if (sessions) context.print(`Deleted ${sessions} expired admin session(s).`);
       }),
     );
 }

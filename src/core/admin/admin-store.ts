@@ -34,8 +34,8 @@ export interface AdminStore {
   deleteSession(digest: string): Promise<void>;
   /** Ends every session of a user (deactivation, password change). */
   deleteUserSessions(userId: number): Promise<void>;
-  /** Deletes sessions whose expiry is at or before `now`. */
-  deleteExpiredSessions(now: Date): Promise<void>;
+  /** Deletes sessions whose expiry is at or before `now`; returns how many. */
+  deleteExpiredSessions(now: Date): Promise<number>;
   /** Tokens newest first, `limit` at a time by id, so a page costs the same at any depth. */
   tokenPage(query: {
     readonly userId?: number;

@@ -92,12 +92,13 @@ export class SqlAdminStore implements AdminStore {
     });
   }
 
-  deleteExpiredSessions(now: Date): Promise<void> {
+  deleteExpiredSessions(now: Date): Promise<number> {
     return this.#guard(async () => {
-      await this.#db
+      const result = await this.#db
         .deleteFrom('tessera_admin_session')
         .where('expires', '<=', now.getTime())
-        .execute();
+        .executeTakeFirstOrThrow();
+      return Number(result.numDeletedRows);
     });
   }
 
