@@ -77,6 +77,35 @@ for (const kind of SHARED_KINDS) {
       }
     });
 
+    test('a DRF key Django deletes or resets after the import: the next import-drf removes or replaces the copy, and a running tessera follows within 1 s', async (t) => {
+      const [node] = nodes as [ServerNode];
+      assert.equal(
+        project.helper<{ deleted: number }>('delete-token', { username: 'frank' }).deleted,
+        1,
+      );
+      const fresh = /^Generated token ([0-9a-f]{40}) /.exec(
+        project.manage(['drf_create_token', '-r', 'grace']),
+      )?.[1] as string;
+      const report = tessera(env, ['tokens', 'import-drf']);
+      const since = Date.now();
+      assert.match(
+        report,
+        /^Imported 1 DRF token\(s\), skipped 1, removed 1\.\n {2}1 of the imported replaced/,
+      );
+      const took = await msUntil(since, 'the deleted and the replaced keys refused', async () => {
+        const answers = [
+          await answer(node.url, keys.frank as string),
+          await answer(node.url, keys.grace as string),
+        ];
+        return answers.every((answer) => answer === `401 ${INVALID}`);
+      });
+      assert.ok(took <= BOUND_MS, `the old keys still worked ${took} ms after import-drf`);
+      t.diagnostic(`old DRF keys refused ${Math.round(took)} ms after import-drf`);
+      assert.equal(await answer(node.url, fresh), '200 ');
+      assert.equal(await answer(django.url, fresh), '200 {"triggered_by":"grace"}');
+      keys.grace = fresh;
+    });
+
     test('TESSERA_DRF_TOKENS=read: a key Django makes works at once, one it deletes stops within 1 s', async (t) => {
       const node = await ServerNode.start({ ...env, TESSERA_DRF_TOKENS: 'read' });
       nodes.push(node);
