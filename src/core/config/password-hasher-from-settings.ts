@@ -4,7 +4,7 @@ import type { LibrarySettings } from './settings.js';
 /** The settings a `PasswordHasher` is made from. */
 export type PasswordSettings = Pick<
   LibrarySettings,
-  'passwordIterations' | 'passwordConcurrency' | 'passwordQueueLimit'
+  'passwordHasher' | 'passwordIterations' | 'passwordConcurrency' | 'passwordQueueLimit'
 >;
 
 /**
@@ -15,6 +15,7 @@ export type PasswordSettings = Pick<
  */
 export function passwordHasherFromSettings(settings: PasswordSettings): PasswordHasher {
   return new PasswordHasher({
+    algorithm: settings.passwordHasher,
     iterations: settings.passwordIterations,
     concurrency: settings.passwordConcurrency,
     queueLimit: settings.passwordQueueLimit,

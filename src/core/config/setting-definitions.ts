@@ -1,4 +1,5 @@
 import { DEFAULT_KEYWORDS } from '../auth/token-authentication.js';
+import { WRITABLE_HASHERS } from '../passwords/django-hasher-names.js';
 import { DEFAULT_PBKDF2_ITERATIONS } from '../passwords/django-pbkdf2.js';
 import {
   DEFAULT_HASH_CONCURRENCY,
@@ -99,13 +100,21 @@ export const SETTING_DEFINITIONS: { readonly [Key in SettingKey]: SettingDefinit
     default: 10_000,
     doc: 'PostgreSQL/MySQL: longest one statement may run before the server cancels it (503). Migrations are statements too.',
   },
+  passwordHasher: {
+    env: 'TESSERA_PASSWORD_HASHER',
+    owner: 'library',
+    kind: 'enum',
+    values: WRITABLE_HASHERS,
+    default: 'pbkdf2_sha256',
+    doc: "The Django hasher new password hashes are written with (Django's first `PASSWORD_HASHERS` entry); choose one the Django sharing the database verifies (`scrypt` needs Django 4.0 or later; `argon2` needs `npm install argon2`, `bcrypt_sha256` needs `npm install bcryptjs`). A successful login rewrites a hash of any other hasher with this one. Every Django hasher but `crypt` is verified whatever this says. See [Passwords](passwords.md).",
+  },
   passwordIterations: {
     env: 'TESSERA_PASSWORD_ITERATIONS',
     owner: 'library',
     kind: 'integer',
     min: 1,
     default: DEFAULT_PBKDF2_ITERATIONS,
-    doc: "PBKDF2-SHA256 iterations for new password hashes (Django 5.2's default). A successful login re-hashes a password stored with a different count.",
+    doc: "PBKDF2 iterations for new `pbkdf2_sha256`/`pbkdf2_sha1` hashes (Django 5.2's default); set it to the sharing Django's own default (3.2: `260000`, 4.2: `600000`, 5.2: `1000000`). A successful login re-hashes a PBKDF2 password stored with a different count, as Django does.",
   },
   passwordConcurrency: {
     env: 'TESSERA_PASSWORD_CONCURRENCY',

@@ -1,8 +1,11 @@
+import type { WritableHasher } from '../passwords/django-hasher-names.js';
 import { SETTING_DEFINITIONS, type SettingKey, type SettingOwner } from './setting-definitions.js';
 import { SettingsError } from './settings-error.js';
 
 /** What `createTessera` reads: authentication, passwords, limits, the token cache, body size. */
 export interface LibrarySettings {
+  /** The Django hasher new password hashes are written with; `pbkdf2_sha256` by default. */
+  readonly passwordHasher: WritableHasher;
   /** PBKDF2 iterations for new password hashes; Django 5.2's default. */
   readonly passwordIterations: number;
   /** Password hashes computed at once; kept below libuv's thread pool (4 by default). */

@@ -1,5 +1,6 @@
-import { pbkdf2, timingSafeEqual } from 'node:crypto';
+import { pbkdf2 } from 'node:crypto';
 import { pythonLength } from '../drf-compat/python-strings.js';
+import { constantTimeEqual } from './constant-time-equal.js';
 import { RANDOM_STRING_CHARS, randomString } from './random-string.js';
 
 /** The digests Django's PBKDF2 hashers use. */
@@ -21,14 +22,14 @@ export interface Pbkdf2Algorithm {
   readonly keyLength: number;
 }
 
-/** Django's `PBKDF2PasswordHasher`, the only format tessera produces. */
+/** Django's `PBKDF2PasswordHasher`, the default hasher. */
 export const PBKDF2_SHA256: Pbkdf2Algorithm = {
   name: 'pbkdf2_sha256',
   digest: 'sha256',
   keyLength: 32,
 };
 
-/** Django's `PBKDF2SHA1PasswordHasher`, verified only; `dklen=None` means the digest's size. */
+/** Django's `PBKDF2SHA1PasswordHasher`; `dklen=None` means the digest's size. */
 export const PBKDF2_SHA1: Pbkdf2Algorithm = { name: 'pbkdf2_sha1', digest: 'sha1', keyLength: 20 };
 
 /** Django 5.2's `PBKDF2PasswordHasher.iterations`. */
@@ -140,11 +141,4 @@ export async function verifyPbkdf2(
   );
   // Django compares whole strings, so a non-canonical count ("0260000") never verifies either.
   return constantTimeEqual(expected, encoded);
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  // The length of a stored hash is no secret; timingSafeEqual needs equal lengths.
-  return left.length === right.length && timingSafeEqual(left, right);
 }

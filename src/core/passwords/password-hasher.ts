@@ -1,7 +1,27 @@
 import { importModule, type ModuleLoader } from '../config/optional-package.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import { ARGON2_ALGORITHM, verifyArgon2 } from './django-argon2.js';
-import { BCRYPT_SHA256_ALGORITHM, verifyBcryptSha256 } from './django-bcrypt.js';
+import {
+  argon2NeedsUpdate,
+  argon2Parameters,
+  encodeArgon2,
+  verifyArgon2,
+} from './django-argon2.js';
+import {
+  BCRYPT_SHA256_ALGORITHM,
+  bcryptRounds,
+  DJANGO_BCRYPT_ROUNDS,
+  encodeBcryptSha256,
+  hardenBcryptSha256,
+  verifyBcrypt,
+} from './django-bcrypt.js';
+import {
+  type DjangoHasherName,
+  identifyHasher,
+  isWritableHasher,
+  WRITABLE_HASHERS,
+  type WritableHasher,
+} from './django-hasher-names.js';
+import { verifyLegacyDigest } from './django-legacy-digests.js';
 import {
   DEFAULT_PBKDF2_ITERATIONS,
   type DecodedPbkdf2,
@@ -10,11 +30,21 @@ import {
   generateSalt,
   isValidIterationCount,
   MAX_PBKDF2_ITERATIONS,
+  PBKDF2_SHA1,
   PBKDF2_SHA256,
+  type Pbkdf2Algorithm,
   type Pbkdf2Function,
   saltNeedsUpdate,
   verifyPbkdf2,
 } from './django-pbkdf2.js';
+import {
+  decodeScrypt,
+  encodeScrypt,
+  nodeScrypt,
+  type ScryptFunction,
+  scryptNeedsUpdate,
+  verifyScrypt,
+} from './django-scrypt.js';
 import { sharedLowPriorityPbkdf2 } from './low-priority-pbkdf2.js';
 import { isPasswordUsable, makeUnusablePassword } from './unusable-password.js';
 
@@ -36,7 +66,13 @@ export const DEFAULT_HASH_REFUSAL_DELAY_MS = 1000;
 
 /** Settings of a `PasswordHasher`. */
 export interface PasswordHasherOptions {
-  /** PBKDF2 iterations of new hashes and the count below which stored ones are upgraded. */
+  /**
+   * The Django hasher new hashes are written with (default `pbkdf2_sha256`), Django's first
+   * `PASSWORD_HASHERS` entry: choose one the Django sharing the database knows. A stored hash of
+   * another hasher is rewritten with this one on its next successful check.
+   */
+  algorithm?: WritableHasher;
+  /** PBKDF2 iterations of new hashes and the count other than which stored ones are upgraded. */
   iterations?: number;
   /** Hash computations allowed at once (default 2); ignored when a `limit` is passed in. */
   concurrency?: number;
@@ -61,6 +97,8 @@ export interface PasswordHasherDependencies {
   pbkdf2?: Pbkdf2Function;
   /** How optional packages (`argon2`, `bcryptjs`) are imported; defaults to `import()`. */
   loadModule?: ModuleLoader;
+  /** scrypt; defaults to `crypto.scrypt` on libuv's pool, under the same limit. */
+  scrypt?: ScryptFunction;
   /** A limit shared with other hashers, so the process-wide bound holds. */
   limit?: ConcurrencyLimit;
 }
@@ -75,26 +113,35 @@ export interface PasswordCheck {
 const INVALID: PasswordCheck = Object.freeze({ valid: false, needsRehash: false });
 
 /**
- * Django-compatible password hashing: makes `pbkdf2_sha256` hashes and checks those and the
- * other hashers in Django's default `PASSWORD_HASHERS`, with Django's timing protections.
+ * Django-compatible password hashing: makes hashes with the configured hasher (`pbkdf2_sha256`
+ * by default) and checks every hasher Django 3.2 to 5.2 ships but `crypt`, with Django's timing
+ * protections and rehash rules.
  * @example
  * const hasher = new PasswordHasher();
  * const encoded = await hasher.hash('correct horse');
  * const { valid, needsRehash } = await hasher.check('correct horse', encoded);
  */
 export class PasswordHasher {
+  /** The hasher new hashes are written with. */
+  readonly algorithm: WritableHasher;
   /** PBKDF2 iterations of new hashes. */
   readonly iterations: number;
   /** The bound every hash computation waits on. */
   readonly limit: ConcurrencyLimit;
   private readonly derive: Pbkdf2Function;
   private readonly loadModule: ModuleLoader;
+  private readonly scrypt: ScryptFunction;
 
   constructor(options: PasswordHasherOptions = {}, dependencies: PasswordHasherDependencies = {}) {
     const iterations = options.iterations ?? DEFAULT_PBKDF2_ITERATIONS;
     if (!isValidIterationCount(iterations)) {
       throw new RangeError(`iterations must be an integer from 1 to ${MAX_PBKDF2_ITERATIONS}.`);
     }
+    const algorithm = options.algorithm ?? 'pbkdf2_sha256';
+    if (!isWritableHasher(algorithm)) {
+      throw new RangeError(`algorithm must be one of ${WRITABLE_HASHERS.join(', ')}.`);
+    }
+    this.algorithm = algorithm;
     this.iterations = iterations;
     this.limit =
       dependencies.limit ??
@@ -106,15 +153,17 @@ export class PasswordHasher {
     const pbkdf2 = dependencies.pbkdf2 ?? sharedLowPriorityPbkdf2();
     this.derive = (...args) => this.limit.run(() => pbkdf2(...args));
     this.loadModule = dependencies.loadModule ?? importModule;
+    const scrypt = dependencies.scrypt ?? nodeScrypt;
+    this.scrypt = (...args) => this.limit.run(() => scrypt(...args));
   }
 
-  /** Django's `make_password(password)`: a new `pbkdf2_sha256$…` value to store. */
+  /** Django's `make_password(password)`: a new value of the configured hasher to store. */
   async hash(password: string): Promise<string> {
     if (!isWellFormedUnicode(password)) {
       // Python cannot UTF-8-encode a lone surrogate, and Node would silently replace it.
       throw new TypeError('A password must be well-formed Unicode (it has a lone surrogate).');
     }
-    return encodePbkdf2(password, generateSalt(), this.iterations, PBKDF2_SHA256, this.derive);
+    return this.encode(password);
   }
 
   /** Django's `make_password(None)`: a value no password matches, for users without one. */
@@ -122,30 +171,29 @@ export class PasswordHasher {
     return makeUnusablePassword();
   }
 
-  /** Django's `check_password`: whether `password` matches `encoded`, and whether to re-hash. */
+  /** Django's `verify_password`: whether `password` matches `encoded`, and whether to re-hash. */
   async check(password: string, encoded: string): Promise<PasswordCheck> {
-    if (!isPasswordUsable(encoded) || !isWellFormedUnicode(password)) {
+    const hasher = identifyHasher(encoded);
+    if (!isPasswordUsable(encoded) || !isWellFormedUnicode(password) || hasher === null) {
       return this.rejectAfterDummyHash(password);
     }
-    const separator = encoded.indexOf('$');
-    const algorithm = separator < 0 ? encoded : encoded.slice(0, separator);
-    if (algorithm === ARGON2_ALGORITHM) {
-      // argon2 runs on libuv's pool, and shares the pbkdf2 bound.
-      const valid = await this.limit.run(() => verifyArgon2(password, encoded, this.loadModule));
-      return { valid, needsRehash: valid };
+    const changed = hasher !== this.algorithm;
+    if (hasher === 'pbkdf2_sha256' || hasher === 'pbkdf2_sha1') {
+      const decoded = decodePbkdf2(encoded);
+      if (decoded === null) return this.rejectAfterDummyHash(password);
+      const valid = await verifyPbkdf2(password, encoded, this.derive);
+      const mustUpdate = changed || this.pbkdf2MustUpdate(decoded);
+      if (valid) return { valid, needsRehash: mustUpdate };
+      if (!changed && mustUpdate) await this.hardenPbkdf2(password, decoded);
+      return INVALID;
     }
-    if (algorithm === BCRYPT_SHA256_ALGORITHM) {
-      // bcryptjs is JavaScript on the event loop, in slices: it holds no pool thread to limit.
-      const valid = await verifyBcryptSha256(password, encoded, this.loadModule);
-      return { valid, needsRehash: valid };
+    const valid = await this.verifyOther(hasher, password, encoded);
+    const mustUpdate = changed || this.otherMustUpdate(hasher, encoded);
+    if (valid) return { valid, needsRehash: mustUpdate };
+    if (!changed && mustUpdate && hasher === BCRYPT_SHA256_ALGORITHM) {
+      await hardenBcryptSha256(password, encoded, this.loadModule);
     }
-    const decoded = decodePbkdf2(encoded);
-    if (decoded === null) return this.rejectAfterDummyHash(password);
-    const valid = await verifyPbkdf2(password, encoded, this.derive);
-    if (decoded.algorithm !== PBKDF2_SHA256) return { valid, needsRehash: valid };
-    return valid
-      ? { valid, needsRehash: this.mustUpdate(decoded) }
-      : this.hardenRuntime(password, decoded);
+    return INVALID;
   }
 
   /**
@@ -157,19 +205,86 @@ export class PasswordHasher {
     return false;
   }
 
+  // Django's make_password with the preferred hasher and a fresh salt.
+  private encode(password: string): Promise<string> {
+    switch (this.algorithm) {
+      case 'pbkdf2_sha256':
+      case 'pbkdf2_sha1':
+        return encodePbkdf2(
+          password,
+          generateSalt(),
+          this.iterations,
+          this.pbkdf2Algorithm(),
+          this.derive,
+        );
+      case 'argon2':
+        // argon2 runs on libuv's pool, and shares the pbkdf2 bound.
+        return this.limit.run(() => encodeArgon2(password, generateSalt(), this.loadModule));
+      case 'bcrypt_sha256':
+        // bcryptjs is JavaScript on the event loop, in slices: it holds no pool thread to limit.
+        return encodeBcryptSha256(password, this.loadModule);
+      case 'scrypt':
+        return encodeScrypt(password, generateSalt(), undefined, this.scrypt);
+    }
+  }
+
+  private pbkdf2Algorithm(): Pbkdf2Algorithm {
+    return this.algorithm === 'pbkdf2_sha1' ? PBKDF2_SHA1 : PBKDF2_SHA256;
+  }
+
+  // Every hasher but PBKDF2's, which check() handles with its hardening.
+  private verifyOther(
+    hasher: Exclude<DjangoHasherName, 'pbkdf2_sha256' | 'pbkdf2_sha1'>,
+    password: string,
+    encoded: string,
+  ): Promise<boolean> {
+    switch (hasher) {
+      case 'argon2':
+        return this.limit.run(() => verifyArgon2(password, encoded, this.loadModule));
+      case 'scrypt':
+        return verifyScrypt(password, encoded, this.scrypt);
+      case 'bcrypt_sha256':
+      case 'bcrypt':
+        return verifyBcrypt(hasher, password, encoded, this.loadModule);
+      case 'sha1':
+      case 'md5':
+      case 'unsalted_sha1':
+      case 'unsalted_md5':
+        // One round of a fast digest: not worth a pool thread.
+        return Promise.resolve(verifyLegacyDigest(hasher, password, encoded));
+    }
+  }
+
+  // The preferred hasher's must_update, asked only of hashes it wrote itself.
+  private otherMustUpdate(hasher: DjangoHasherName, encoded: string): boolean {
+    switch (hasher) {
+      case 'argon2': {
+        const parameters = argon2Parameters(encoded);
+        return parameters === null || argon2NeedsUpdate(parameters);
+      }
+      case 'scrypt': {
+        const decoded = decodeScrypt(encoded);
+        return decoded === null || scryptNeedsUpdate(decoded);
+      }
+      case 'bcrypt_sha256':
+        return bcryptRounds(encoded) !== DJANGO_BCRYPT_ROUNDS;
+      default:
+        return true;
+    }
+  }
+
   // Django's PBKDF2PasswordHasher.must_update.
-  private mustUpdate(decoded: DecodedPbkdf2): boolean {
+  private pbkdf2MustUpdate(decoded: DecodedPbkdf2): boolean {
     return decoded.iterations !== this.iterations || saltNeedsUpdate(decoded.salt);
   }
 
   // Django's harden_runtime: a failed check on an older, cheaper hash still costs the full count,
   // so response time does not reveal how old a user's hash is.
-  private async hardenRuntime(password: string, decoded: DecodedPbkdf2): Promise<PasswordCheck> {
+  private async hardenPbkdf2(password: string, decoded: DecodedPbkdf2): Promise<void> {
     const missing = this.iterations - decoded.iterations;
     if (missing > 0) {
-      await encodePbkdf2(password, decoded.salt, missing, PBKDF2_SHA256, this.derive);
+      await encodePbkdf2(password, decoded.salt, missing, decoded.algorithm, this.derive);
     }
-    return INVALID;
   }
 
   // Django runs make_password for unusable or unknown values so they cost as much as a real check.
@@ -179,7 +294,8 @@ export class PasswordHasher {
   }
 
   private async dummyHash(password: string): Promise<void> {
-    await encodePbkdf2(password, generateSalt(), this.iterations, PBKDF2_SHA256, this.derive);
+    // A lone surrogate reaches here only to be refused; any stand-in costs the same.
+    await this.encode(password.replace(/\p{Cs}/gu, '\ufffd'));
   }
 }
 

@@ -45,7 +45,8 @@ async function djangoArgon2(password: string): Promise<string> {
     timeCost: 1,
     parallelism: 1,
   });
-  return `argon2${phc}`;
+  // Django's argon2-cffi writes the costs as m,t,p; the package writes m,p,t.
+  return `argon2${phc.replace(/m=(\d+),p=(\d+),t=(\d+)/, 'm=$1,t=$3,p=$2')}`;
 }
 
 async function djangoBcryptSha256(password: string): Promise<string> {
@@ -180,8 +181,8 @@ describe('PasswordHasher.check: timing protections (counted, not timed)', () => 
     for (const encoded of [
       '!abc',
       '',
-      'md5$salt$hash',
-      'sha1$salt$hash',
+      'crypt$$abN0vNhk9TUmE',
+      'sha512$salt$hash',
       'pbkdf2_sha256$1000$salt',
       'pbkdf2_sha256$x$salt$hash',
       'pbkdf2_sha256$1000$$hash',
