@@ -6,6 +6,7 @@ import type { Store } from '../../src/core/store.js';
 import { systemClock } from '../../src/core/time/clock.js';
 import { newToken } from '../../src/core/tokens/token-issuer.js';
 import { openStore } from '../../src/stores/open-store.js';
+import { ServerNode, within } from '../multi-node/node-process.js';
 import { FreshDatabases } from '../stores/fresh-database.js';
 import {
   allowDrfDeleteStatements,
@@ -19,6 +20,8 @@ import { type CliResult, CliSandbox } from './run-cli.js';
 
 const KINDS: readonly DrfTestKind[] = ['sqlite', 'postgres', 'mysql'];
 const HELD = 'already has a tessera default token (kept; not replaced)';
+const INVALID = '{"detail":"Invalid token."}';
+const INACTIVE = '{"detail":"User inactive or deleted."}';
 const MISSING =
   "CommandError: there is no authtoken_token table in this database (DRF's tokens live there)\n";
 
@@ -101,7 +104,11 @@ class DrfTestDatabase {
     const parts: string[] = [];
     for (const table of tables) {
       const rows = await this.raw.query(`SELECT * FROM ${table}`);
-      parts.push(table, ...rows.map((row) => JSON.stringify(row)).sort());
+      // The reference server records token uses on its own schedule: not the import's doing.
+      parts.push(
+        table,
+        ...rows.map((row) => JSON.stringify({ ...row, last_used: 'not compared' })).sort(),
+      );
     }
     return parts.join('\n');
   }
@@ -131,6 +138,13 @@ for (const kind of KINDS) {
       carol: '2021-06-07T08:09:10.500000Z',
       dave: '2022-12-31T23:59:59.999000Z',
       erin: '2023-01-01T00:00:00.000000Z',
+    };
+    // A reference server on the database, started once the keys are imported.
+    let server: ServerNode | undefined;
+    const answer = async (key: string) => {
+      assert.ok(server);
+      const { status, body } = await server.post('/api/build-trigger/', key);
+      return `${status} ${body}`;
     };
     const skippedCarol = () => `  skipped user ${ids.carol} (carol): ${HELD}\n`;
 
@@ -162,7 +176,10 @@ for (const kind of KINDS) {
         carolTesseraKey = issued.key;
       });
     });
-    after(() => db.close());
+    after(async () => {
+      await server?.stop();
+      await db.close();
+    });
 
     async function copyOf(key: string) {
       return db.withStore((store) => store.findTokenByDigest(sha256(key)));
@@ -224,6 +241,15 @@ for (const kind of KINDS) {
       assert.equal(await copyOf(keys.carol as string), null);
     });
 
+    test('the imported keys authenticate on the reference server; the inactive user is refused as DRF refuses', async () => {
+      server = await ServerNode.start({ DATABASE_URL: db.url });
+      assert.equal(await answer(keys.alice as string), '200 ');
+      assert.equal(await answer(keys.dave as string), '200 ');
+      assert.equal(await answer(keys.bob as string), `401 ${INACTIVE}`);
+      assert.equal(await answer(keys.carol as string), `401 ${INVALID}`);
+      assert.equal(await answer(carolTesseraKey), '200 ');
+    });
+
     test('a second run imports nothing and changes nothing', async () => {
       const before = await db.snapshot();
       const result = db.importDrf();
@@ -236,7 +262,7 @@ for (const kind of KINDS) {
       assert.equal(await db.snapshot(), before);
     });
 
-    test('a DRF row deleted in Django: the next run removes its copy, as a revocation every node hears', async () => {
+    test('a DRF row deleted in Django: the next run removes its copy, as a revocation every node hears', async (t) => {
       const daveToken = (await copyOf(keys.dave as string))?.token.id;
       assert.ok(daveToken);
       const heard: string[] = [];
@@ -257,6 +283,11 @@ for (const kind of KINDS) {
             `  2 of the skipped were already imported\n${skippedCarol()}`,
         );
         assert.equal(await copyOf(keys.dave as string), null);
+        // The running server had dave's key cached from the earlier test: it refuses it now.
+        const took = await within(2000, "dave's removed key refused", async () => {
+          return (await answer(keys.dave as string)) === `401 ${INVALID}`;
+        });
+        t.diagnostic(`removed key refused by the running server ${took} ms after the run`);
         if (listener) {
           const deadline = Date.now() + 2000;
           while (!heard.includes(`{"tokenId":${daveToken}}`) && Date.now() < deadline) {
