@@ -147,6 +147,52 @@ for (const kind of LIVE_KINDS) {
       }
     });
 
+    test('failed live keys count against the key-guess limit; past it, no read of either table', async () => {
+      const reads = { tessera: 0, django: 0 };
+      const reader = store.drfTokens?.();
+      assert.ok(reader);
+      const counting = new Proxy(store, {
+        get(target, property) {
+          if (property === 'findTokenByDigest') {
+            return (digest: string) => {
+              reads.tessera++;
+              return target.findTokenByDigest(digest);
+            };
+          }
+          if (property === 'drfTokens') {
+            return () => ({
+              findDrfToken: (key: string) => {
+                reads.django++;
+                return reader.findDrfToken(key);
+              },
+              hasDrfTokenTable: () => reader.hasDrfTokenTable(),
+            });
+          }
+          const value = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const tessera = createTessera({
+        store: counting,
+        settings: { drfTokens: 'read', keyFailuresPerIp: '3/min', tokenCacheSeconds: null },
+      });
+      try {
+        const outcomes: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          try {
+            await tessera.tokenAuthentication.authenticateCredentials(drfKey(), '203.0.113.7');
+            outcomes.push('ok');
+          } catch (error) {
+            outcomes.push(String((error as { status?: number }).status));
+          }
+        }
+        assert.deepEqual(outcomes, ['401', '401', '401', '429', '429']);
+        assert.deepEqual(reads, { tessera: 3, django: 3 });
+      } finally {
+        await tessera.close();
+      }
+    });
+
     test('a live key authenticates as kind drf, token id 0, no scopes, and its use is never written', async () => {
       const key = drfKey();
       await insertDrfKey(raw, kind, key, aliceId);
