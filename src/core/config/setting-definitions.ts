@@ -254,7 +254,7 @@ export const SETTING_DEFINITIONS: { readonly [Key in SettingKey]: SettingDefinit
     kind: 'enum',
     values: ['off', 'read'],
     default: 'off',
-    doc: "`read`: a DRF key tessera does not hold is looked up in Django's `authtoken_token` as it is now (read-only, never cached: each such request costs a read); a migration aid, needs `TESSERA_LEGACY_KEYS` and the table (`tessera serve` will not start without it). See [Keys](keys.md#live-mode-tessera_drf_tokensread).",
+    doc: "`read`: a DRF key tessera does not hold is looked up in Django's `authtoken_token` as it is now (read-only, never cached: each such request also reads that table); a migration aid, needs `TESSERA_LEGACY_KEYS` and the table (`tessera serve` will not start without it). See [Keys](keys.md#live-mode-tessera_drf_tokensread).",
   },
   host: {
     env: 'HOST',
