@@ -33,8 +33,8 @@ interface Answer<T> {
  * users of the machine could read them. A missing Django fails the test naming the command that
  * installs it; it never skips.
  */
-function runDjango<T>(request: unknown): Answer<T> {
-  const result = spawnSync(DJANGO_PYTHON, [SCRIPT], {
+export function runDjango<T>(request: unknown, python = DJANGO_PYTHON): Answer<T> {
+  const result = spawnSync(python, [SCRIPT], {
     input: JSON.stringify(request),
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
@@ -42,7 +42,7 @@ function runDjango<T>(request: unknown): Answer<T> {
   });
   if (result.error || result.status === 3) {
     throw new Error(
-      `${DJANGO_PYTHON} cannot run Django 3.2 with argon2-cffi and bcrypt ` +
+      `${python} cannot run Django 3.2 with argon2-cffi and bcrypt ` +
         `(${result.error?.message ?? result.stderr.trim()}). Install them with: ${DJANGO_INSTALL_COMMAND}`,
     );
   }
