@@ -81,7 +81,12 @@ export {
   type ViewResult,
 } from './core/http/view.js';
 export type { ViewResponse } from './core/http/view-response.js';
-export { type PasswordHasher, validatePassword } from './core/passwords/index.js';
+export {
+  type PasswordHasher,
+  validatePassword,
+  WRITABLE_HASHERS,
+  type WritableHasher,
+} from './core/passwords/index.js';
 export type { Store } from './core/store.js';
 export { createTessera, type Tessera, type TesseraOptions } from './core/tessera.js';
 export {

@@ -1,5 +1,6 @@
 export { type ModuleLoader, OptionalPackageError } from '../config/optional-package.js';
 export { ConcurrencyLimit } from './concurrency-limit.js';
+export { WRITABLE_HASHERS, type WritableHasher } from './django-hasher-names.js';
 export { DEFAULT_PBKDF2_ITERATIONS, type Pbkdf2Function } from './django-pbkdf2.js';
 export {
   DEFAULT_HASH_CONCURRENCY,
