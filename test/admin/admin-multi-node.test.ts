@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type NodeEnv, ServerNode, tessera, within } from '../multi-node/node-process.js';
-import { FreshDatabases } from '../stores/fresh-database.js';
 import { AdminClient, newKeyOn } from './admin-client.js';
+import { freshDatabase, type Kind } from './node-database.js';
 
 const REDIS_URL = process.env.TESSERA_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 // docs/admin.md: a change made in the page reaches other nodes' caches like any other revocation,
@@ -14,22 +11,6 @@ const PROPAGATION_BOUND_MS = 1000;
 const INVALID = '{"detail":"Invalid token."}';
 const INACTIVE = '{"detail":"User inactive or deleted."}';
 const STAFF_PASSWORD = 'correct horse battery 17';
-
-type Kind = 'sqlite' | 'postgres' | 'mysql';
-
-/** A fresh database of `kind`: a SQLite file in a new folder, or one from `FreshDatabases`. */
-async function freshDatabase(kind: Kind): Promise<{ url: string; drop(): Promise<void> }> {
-  if (kind === 'sqlite') {
-    const directory = mkdtempSync(join(tmpdir(), 'tessera-admin-nodes-'));
-    return {
-      url: `sqlite:${join(directory, 'tessera.sqlite3')}`,
-      drop: async () => rmSync(directory, { recursive: true, force: true }),
-    };
-  }
-  const databases = new FreshDatabases(kind);
-  const { url } = await databases.create();
-  return { url, drop: () => databases.dropAll() };
-}
 
 /** The hidden `id` of the form whose button is labelled `label` on an admin page. */
 function formId(page: string, label: string): string {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientAddressResolver } from '../auth/client-address.js';
+import { prohibitedCharacterErrors } from '../drf-compat/fields.js';
 import { ApiError, Throttled, ValidationError } from '../errors.js';
 import type { TesseraEvents } from '../events.js';
 import type { ViewRequest } from '../http/request.js';
@@ -136,6 +137,16 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     return { user: withoutPassword, digest, csrfToken: signValue(key, 'csrf', digest) };
   }
 
+  // No username holds a NUL (DRF's fields refuse one) and PostgreSQL cannot even compare one: it
+  // fails the query. Such a name is nobody's, answered as any unknown name without a query.
+  function isNoName(username: string): boolean {
+    return prohibitedCharacterErrors(username).length > 0;
+  }
+
+  function userNamed(username: string): Promise<User | null> {
+    return isNoName(username) ? Promise.resolve(null) : store.getUserByUsername(username);
+  }
+
   function audit(actor: User, action: string, detail: { userId?: number; tokenId?: number }): void {
     events.emit('admin_action', { actorId: actor.id, actor: actor.username, action, ...detail });
   }
@@ -192,7 +203,13 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     }
     let user: User | null;
     try {
-      user = username && password ? await authenticateUser(context, username, password) : null;
+      if (isNoName(username)) {
+        // The same hashing as for an unknown user, so the answer takes as long.
+        await context.passwords.checkUnknownUser(password);
+        user = null;
+      } else {
+        user = username && password ? await authenticateUser(context, username, password) : null;
+      }
     } catch (error) {
       await attempt.abandoned();
       throw error;
@@ -246,7 +263,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
     const filterUser = raw.query('user')?.trim() ?? '';
     const before = Number(raw.query('before'));
     let userId: number | undefined;
-    if (filterUser) userId = (await store.getUserByUsername(filterUser))?.id ?? -1;
+    if (filterUser) userId = (await userNamed(filterUser))?.id ?? -1;
     const page =
       userId === -1
         ? { rows: [], next: null }
@@ -287,11 +304,13 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
   ): Promise<AdminAnswer> {
     const search = raw.query('q')?.trim() ?? '';
     const before = Number(raw.query('before'));
-    const page = await adminStore().userPage({
-      limit: PAGE_SIZE,
-      ...(search ? { search } : {}),
-      ...(Number.isSafeInteger(before) && before > 0 ? { beforeId: before } : {}),
-    });
+    const page = isNoName(search)
+      ? { rows: [], next: null }
+      : await adminStore().userPage({
+          limit: PAGE_SIZE,
+          ...(search ? { search } : {}),
+          ...(Number.isSafeInteger(before) && before > 0 ? { beforeId: before } : {}),
+        });
     const pageContext: PageContext = {
       nonce,
       csrfToken: session.csrfToken,
@@ -353,7 +372,7 @@ export function adminView(context: AdminContext, options: AdminViewOptions = {})
           scopes: form.get('scopes') ?? '',
           expires_in: form.get('expires_in') ?? '',
         };
-        const owner = values.username ? await store.getUserByUsername(values.username) : null;
+        const owner = values.username ? await userNamed(values.username) : null;
         if (!owner)
           return tokensAnswer(raw, session, nonce, {
             status: 400,
