@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { escapeControlCharacters } from '../../core/control-characters.js';
+import { DuplicateError } from '../../core/store.js';
 import {
   type DrfTokenImportReport,
   DrfTokenTableMissing,
@@ -44,6 +45,14 @@ export function registerTokensImportDrf(tokens: Command, context: CliContext): v
           .importDrfTokens({ deletePlaintext: options.deletePlaintext, dryRun: options.dryRun })
           .catch((error: unknown) => {
             if (error instanceof DrfTokenTableMissing) throw new CommandError(error.message);
+            // A default token made meanwhile (another import, drf_create_token) took a user or a
+            // key this run was inserting: the transaction rolled back as a whole.
+            if (error instanceof DuplicateError) {
+              throw new CommandError(
+                'a token was created for one of these users while importing; nothing was ' +
+                  'changed: run it again',
+              );
+            }
             throw error;
           });
         for (const line of reportLines(report, options.dryRun)) context.print(line);
