@@ -2,7 +2,7 @@
 // the first page, a deep page (the oldest tokens) and the filter by user (a user holding half the
 // table, and one holding 500 tokens), each as the store's page query alone and as the whole
 // signed-in GET of /admin/ through the reference server (in-process, no socket).
-// Run: node --import tsx bench/admin-table.ts   (about a minute; BENCH_TOKENS, BENCH_ROUNDS)
+// Run: npm run bench:admin-table   (about 30 s; BENCH_TOKENS, BENCH_ROUNDS)
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
