@@ -22,13 +22,19 @@ export const DJANGO_SCRYPT_PARAMETERS: ScryptParameters = Object.freeze({
 });
 
 /** Django's `dklen=64`. */
-const KEY_LENGTH = 64;
+export const SCRYPT_KEY_LENGTH = 64;
 
 /**
  * The most memory one check may take: OpenSSL's default scrypt bound, which Django's
  * `maxmem=0` keeps too, so every hash Django itself can verify stays within it.
  */
 export const MAX_SCRYPT_MEMORY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * `maxmem` handed to `crypto.scrypt`: a margin above the bound `scryptParametersAllowed` checks
+ * before any derivation, so that check, not OpenSSL's, decides what is refused.
+ */
+export const SCRYPT_MAX_MEMORY_OPTION = MAX_SCRYPT_MEMORY_BYTES + 1024 * 1024;
 
 /**
  * The largest parallelism a stored hash may ask for. Memory does not grow with p but time does,
@@ -58,12 +64,12 @@ export const nodeScrypt: ScryptFunction = (
     scrypt(
       password,
       salt,
-      KEY_LENGTH,
+      SCRYPT_KEY_LENGTH,
       {
         N: workFactor,
         r: blockSize,
         p: parallelism,
-        maxmem: MAX_SCRYPT_MEMORY_BYTES + 1024 * 1024,
+        maxmem: SCRYPT_MAX_MEMORY_OPTION,
       },
       (error, key) => (error ? reject(error) : resolve(key)),
     );

@@ -1,16 +1,21 @@
 import { Worker } from 'node:worker_threads';
 import type { Pbkdf2Digest, Pbkdf2Function } from './django-pbkdf2.js';
+import type { ScryptFunction } from './django-scrypt.js';
+import { SCRYPT_KEY_LENGTH, SCRYPT_MAX_MEMORY_OPTION } from './django-scrypt.js';
 
 // The thread's body, evaluated as CommonJS: it lowers its own scheduling priority (Linux nices
-// threads one by one), then derives keys synchronously, each on this thread alone.
+// threads one by one), then derives keys synchronously, each on this thread alone: PBKDF2, or
+// scrypt for a job that carries scrypt's options.
 const THREAD_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { pbkdf2Sync } = require('node:crypto');
+const { pbkdf2Sync, scryptSync } = require('node:crypto');
 const { setPriority } = require('node:os');
 try { setPriority(0, 19); } catch {}
 parentPort.on('message', (job) => {
   try {
-    const key = pbkdf2Sync(job.password, job.salt, job.iterations, job.keyLength, job.digest);
+    const key = job.scrypt
+      ? scryptSync(job.password, job.salt, job.keyLength, job.scrypt)
+      : pbkdf2Sync(job.password, job.salt, job.iterations, job.keyLength, job.digest);
     parentPort.postMessage({ id: job.id, key });
   } catch (error) {
     parentPort.postMessage({ id: job.id, error: String(error && error.message) });
@@ -22,10 +27,16 @@ interface Job {
   readonly id: number;
   readonly password: string;
   readonly salt: string;
-  readonly iterations: number;
   readonly keyLength: number;
-  readonly digest: Pbkdf2Digest;
+  readonly iterations?: number;
+  readonly digest?: Pbkdf2Digest;
+  readonly scrypt?: { N: number; r: number; p: number; maxmem: number };
 }
+
+type JobInput = Omit<Job, 'id'>;
+
+/** Runs key derivations on the pool's threads. */
+type RunJob = (job: JobInput) => Promise<Uint8Array>;
 
 interface Pending {
   readonly job: Job;
@@ -49,6 +60,30 @@ interface HashThread {
  * const passwords = new PasswordHasher({}, { pbkdf2: lowPriorityPbkdf2(2) });
  */
 export function lowPriorityPbkdf2(threads: number): Pbkdf2Function {
+  return pbkdf2On(lowPriorityPool(threads));
+}
+
+/** scrypt on a pool of `threads` threads of the lowest priority, as `lowPriorityPbkdf2`. */
+export function lowPriorityScrypt(threads: number): ScryptFunction {
+  return scryptOn(lowPriorityPool(threads));
+}
+
+function pbkdf2On(run: RunJob): Pbkdf2Function {
+  return (password, salt, iterations, keyLength, digest) =>
+    run({ password, salt, iterations, keyLength, digest });
+}
+
+function scryptOn(run: RunJob): ScryptFunction {
+  return (password, salt, { workFactor, blockSize, parallelism }) =>
+    run({
+      password,
+      salt,
+      keyLength: SCRYPT_KEY_LENGTH,
+      scrypt: { N: workFactor, r: blockSize, p: parallelism, maxmem: SCRYPT_MAX_MEMORY_OPTION },
+    });
+}
+
+function lowPriorityPool(threads: number): RunJob {
   if (!Number.isSafeInteger(threads) || threads < 1) {
     throw new RangeError('lowPriorityPbkdf2 needs a positive integer number of threads.');
   }
@@ -92,20 +127,28 @@ export function lowPriorityPbkdf2(threads: number): Pbkdf2Function {
     else waiting.push(pending);
   };
 
-  return (password, salt, iterations, keyLength, digest) =>
+  return (input) =>
     new Promise<Uint8Array>((resolve, reject) => {
-      const job = { id: nextId++, password, salt, iterations, keyLength, digest };
-      dispatch({ job, resolve, reject });
+      dispatch({ job: { ...input, id: nextId++ }, resolve, reject });
     });
 }
 
-let shared: Pbkdf2Function | undefined;
+let shared: RunJob | undefined;
+
+function sharedPool(): RunJob {
+  shared ??= lowPriorityPool(4);
+  return shared;
+}
 
 /**
  * The process's one low-priority pool (4 threads, as libuv's default pool), which every
  * `PasswordHasher` without its own `pbkdf2` shares; each hasher's limit bounds its use of it.
  */
 export function sharedLowPriorityPbkdf2(): Pbkdf2Function {
-  shared ??= lowPriorityPbkdf2(4);
-  return shared;
+  return pbkdf2On(sharedPool());
+}
+
+/** scrypt on the same shared pool, for every `PasswordHasher` without its own `scrypt`. */
+export function sharedLowPriorityScrypt(): ScryptFunction {
+  return scryptOn(sharedPool());
 }

@@ -40,12 +40,11 @@ import {
 import {
   decodeScrypt,
   encodeScrypt,
-  nodeScrypt,
   type ScryptFunction,
   scryptNeedsUpdate,
   verifyScrypt,
 } from './django-scrypt.js';
-import { sharedLowPriorityPbkdf2 } from './low-priority-pbkdf2.js';
+import { sharedLowPriorityPbkdf2, sharedLowPriorityScrypt } from './low-priority-pbkdf2.js';
 import { isPasswordUsable, makeUnusablePassword } from './unusable-password.js';
 
 /** Hash computations allowed at once by default (half the hashing pool's 4 threads). */
@@ -97,7 +96,7 @@ export interface PasswordHasherDependencies {
   pbkdf2?: Pbkdf2Function;
   /** How optional packages (`argon2`, `bcryptjs`) are imported; defaults to `import()`. */
   loadModule?: ModuleLoader;
-  /** scrypt; defaults to `crypto.scrypt` on libuv's pool, under the same limit. */
+  /** scrypt; defaults to the same low-priority threads as PBKDF2, under the same limit. */
   scrypt?: ScryptFunction;
   /** A limit shared with other hashers, so the process-wide bound holds. */
   limit?: ConcurrencyLimit;
@@ -153,7 +152,7 @@ export class PasswordHasher {
     const pbkdf2 = dependencies.pbkdf2 ?? sharedLowPriorityPbkdf2();
     this.derive = (...args) => this.limit.run(() => pbkdf2(...args));
     this.loadModule = dependencies.loadModule ?? importModule;
-    const scrypt = dependencies.scrypt ?? nodeScrypt;
+    const scrypt = dependencies.scrypt ?? sharedLowPriorityScrypt();
     this.scrypt = (...args) => this.limit.run(() => scrypt(...args));
   }
 
