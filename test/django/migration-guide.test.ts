@@ -413,6 +413,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const saved = { settings: readFileSync(settings, 'utf8'), urls: readFileSync(urls, 'utf8') };
       assert.ok(saved.settings.includes(", 'rest_framework.authtoken']"));
       writeFileSync(settings, saved.settings.replace(", 'rest_framework.authtoken']", ']'));
+      // "Nothing warns about a leftover": urls.py still routes to TokenAuthentication, check
+      // passes, and a request with a DRF-shaped key (no real one in an argument list) gets a 500.
+      assert.match(project.manage(['check']), /System check identified no issues/);
+      const leftover = project.manage([
+        'shell',
+        '-c',
+        `from django.test import Client
+client = Client(raise_request_exception=False, HTTP_HOST='127.0.0.1')
+print(client.post('/api/build-trigger/', HTTP_AUTHORIZATION='Token ' + 'f' * 40).status_code)`,
+      ]);
+      assert.equal(leftover.trim().split('\n').at(-1), '500');
       writeFileSync(
         urls,
         "from django.contrib import admin\nfrom django.urls import path\n\nurlpatterns = [path('admin/', admin.site.urls)]\n",
@@ -435,6 +446,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         tessera(env, ['tokens', 'import-drf']),
         /^Imported 0 DRF token\(s\), skipped 3, removed 0\./,
       );
+      // "watches the restored rows again": a key Django deletes now removes its copy.
+      assert.equal(
+        project.helper<{ deleted: number }>('delete-token', { username: 'bob' }).deleted,
+        1,
+      );
+      assert.match(
+        tessera(env, ['tokens', 'import-drf']),
+        /^Imported 0 DRF token\(s\), skipped 2, removed 1\./,
+      );
+      await within(1000, 'the running server refuses the key Django deleted', async () => {
+        return (await answer(node.url, keys.bob as string)) === `401 ${INVALID}`;
+      });
+      assert.equal(await answer(node.url, keys.alice as string), '200 ');
       assert.ok(existsSync(backup));
     });
 
