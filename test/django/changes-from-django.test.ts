@@ -46,19 +46,16 @@ for (const kind of SHARED_KINDS) {
       await project?.cleanup();
     });
 
-    test('a password changed in Django: the old one fails on tessera, the new one works', async (t) => {
+    test('a password changed in Django: the old one fails on tessera, the new one works', async () => {
       const login = await obtainToken(node.url, 'dave', 'dave: old pale blue teapot');
       assert.equal(login.status, 200, login.body);
-      const { saved_at } = project.helper<{ saved_at: number }>('set-password', {
+      project.helper('set-password', {
         username: 'dave',
         password: 'dave: new green kettle comet',
       });
-      const took = await msUntil(saved_at * 1000, 'the old password refused', async () => {
-        const old = await obtainToken(node.url, 'dave', 'dave: old pale blue teapot');
-        return old.status === 400 && old.body === UNABLE;
-      });
-      assert.ok(took <= BOUND_MS, `the old password still worked ${took} ms after the save`);
-      t.diagnostic(`old password refused ${Math.round(took)} ms after Django's save`);
+      // Logins read the user from the database each time: the first one after the save sees it.
+      const old = await obtainToken(node.url, 'dave', 'dave: old pale blue teapot');
+      assert.equal(`${old.status} ${old.body}`, `400 ${UNABLE}`);
       const fresh = await obtainToken(node.url, 'dave', 'dave: new green kettle comet');
       assert.equal(fresh.status, 200, fresh.body);
     });
