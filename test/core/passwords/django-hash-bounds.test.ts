@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
+import bcrypt from 'bcryptjs';
 import { encodePbkdf2 } from '../../../src/core/passwords/django-pbkdf2.js';
 import {
   encodeScrypt,
@@ -136,6 +138,35 @@ describe('rehash rules of the configured hasher', () => {
     assert.deepEqual(await sha1.check('pw', own), { valid: true, needsRehash: false });
     const other = await encodePbkdf2('pw', SALT, 1000);
     assert.deepEqual(await sha1.check('pw', other), { valid: true, needsRehash: true });
+  });
+
+  test('bcrypt_sha256 configured: a wrong password on a cost-10 hash costs 2^(12-10) hashes', async () => {
+    const calls: string[] = [];
+    const counting = {
+      hash: (input: string, salt: string | number) => {
+        calls.push(String(salt).slice(0, 7));
+        return bcrypt.hash(input, salt);
+      },
+    };
+    const hasher = new PasswordHasher(
+      { algorithm: 'bcrypt_sha256' },
+      { loadModule: async () => counting },
+    );
+    const sha = createHash('sha256').update('pw').digest('hex');
+    const cheap = `bcrypt_sha256$${await bcrypt.hash(sha, 10)}`;
+    assert.deepEqual(await hasher.check('pw', cheap), { valid: true, needsRehash: true });
+    assert.equal(calls.length, 1);
+    calls.length = 0;
+    assert.deepEqual(await hasher.check('wrong', cheap), INVALID);
+    // Django's harden_runtime: the check, then 2^(12 - 10) - 1 more at the stored salt.
+    assert.deepEqual(calls, ['$2b$10$', '$2b$10$', '$2b$10$', '$2b$10$']);
+  });
+
+  test('legacy digests with an empty or missing salt match nothing and do not throw', async () => {
+    const hasher = new PasswordHasher({ iterations: 1000 });
+    for (const encoded of ['sha1$$abc', 'md5$$abc', 'sha1$', 'md5$x', `sha1$$${'0'.repeat(41)}`]) {
+      assert.deepEqual(await hasher.check('pw', encoded), INVALID, encoded);
+    }
   });
 
   test('an unknown algorithm name is refused', () => {
