@@ -34,11 +34,12 @@ function scenario(kind: Kind, name: string, extraEnv: NodeEnv) {
     let nodeA: ServerNode;
     let nodeB: ServerNode;
     let staff: AdminClient;
+    let env: NodeEnv;
 
     before(async () => {
       const database = await freshDatabase(kind);
       drop = database.drop;
-      const env = { DATABASE_URL: database.url, ...extraEnv };
+      env = { DATABASE_URL: database.url, ...extraEnv };
       tessera(env, ['migrate']);
       tessera(env, ['users', 'add', 'staff', '--staff', '--password-stdin'], `${STAFF_PASSWORD}\n`);
       tessera(env, ['users', 'add', 'alice']);
@@ -155,6 +156,23 @@ function scenario(kind: Kind, name: string, extraEnv: NodeEnv) {
         form: { csrfmiddlewaretoken: AdminClient.csrf(page.text), id: '1' },
       });
       assert.equal(forged.status, 403);
+    });
+
+    // Last: it changes the staff member's password, which ends every session of theirs.
+    test('a password changed by another process ends the session on both nodes', async () => {
+      const onA = new AdminClient(`${nodeA.url}/`);
+      assert.equal((await onA.signIn('staff', STAFF_PASSWORD)).status, 303);
+      const onB = new AdminClient(`${nodeB.url}/`);
+      onB.cookies.set('tessera_admin_session', onA.cookies.get('tessera_admin_session') ?? '');
+      assert.match((await onB.request('/admin/')).text, /Create token/);
+      const changed = 'another horse battery 18';
+      tessera(env, ['changepassword', 'staff'], `${changed}\n${changed}\n`);
+      for (const client of [onA, onB, staff]) {
+        const page = await client.request('/admin/');
+        assert.match(page.text, /<button type="submit">Sign in<\/button>/);
+      }
+      const again = new AdminClient(`${nodeB.url}/`);
+      assert.equal((await again.signIn('staff', changed)).status, 303);
     });
   });
 }
