@@ -38,6 +38,13 @@ export const DEFAULT_PBKDF2_ITERATIONS = 1_000_000;
 /** The largest count `crypto.pbkdf2` accepts (a signed 32-bit integer). */
 export const MAX_PBKDF2_ITERATIONS = 2 ** 31 - 1;
 
+/**
+ * The largest count a stored PBKDF2 hash may ask for unless tessera is configured higher: 20 times
+ * Django 5.2's. A row naming 2^31 - 1 would hold a hashing thread for half an hour; beyond this it
+ * matches nothing and nothing is computed, as with scrypt and argon2.
+ */
+export const MAX_STORED_PBKDF2_ITERATIONS = 20_000_000;
+
 /** Django's `salt_entropy`: salts carrying fewer bits are replaced on the next login. */
 export const SALT_ENTROPY_BITS = 128;
 

@@ -30,6 +30,7 @@ import {
   generateSalt,
   isValidIterationCount,
   MAX_PBKDF2_ITERATIONS,
+  MAX_STORED_PBKDF2_ITERATIONS,
   PBKDF2_SHA1,
   PBKDF2_SHA256,
   type Pbkdf2Algorithm,
@@ -180,6 +181,9 @@ export class PasswordHasher {
     if (hasher === 'pbkdf2_sha256' || hasher === 'pbkdf2_sha1') {
       const decoded = decodePbkdf2(encoded);
       if (decoded === null) return this.rejectAfterDummyHash(password);
+      if (decoded.iterations > Math.max(MAX_STORED_PBKDF2_ITERATIONS, this.iterations)) {
+        return INVALID;
+      }
       const valid = await verifyPbkdf2(password, encoded, this.derive);
       const mustUpdate = changed || this.pbkdf2MustUpdate(decoded);
       if (valid) return { valid, needsRehash: mustUpdate };

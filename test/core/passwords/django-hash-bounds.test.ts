@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { encodePbkdf2 } from '../../../src/core/passwords/django-pbkdf2.js';
+import { encodePbkdf2, nodePbkdf2 } from '../../../src/core/passwords/django-pbkdf2.js';
 import {
   encodeScrypt,
   nodeScrypt,
@@ -88,6 +88,30 @@ describe('absurd parameters in a stored hash are refused unread', () => {
     }
     assert.ok(performance.now() - started < 2000);
     assert.deepEqual(loaded, []);
+  });
+
+  test('PBKDF2: a count above 20,000,000 (unless configured higher) is not derived', async () => {
+    const counted: number[] = [];
+    const pbkdf2 = async (...args: Parameters<typeof nodePbkdf2>) => {
+      counted.push(args[2]);
+      return nodePbkdf2(...args);
+    };
+    const hasher = new PasswordHasher({ iterations: 1000 }, { pbkdf2 });
+    const hash = 'A'.repeat(43);
+    for (const iterations of [2 ** 31 - 1, 20_000_001]) {
+      const encoded = `pbkdf2_sha256$${iterations}$${SALT}$${hash}=`;
+      assert.deepEqual(await hasher.check('pw', encoded), INVALID);
+    }
+    assert.deepEqual(counted, []);
+    const atBound = await encodePbkdf2('pw', SALT, 1000);
+    assert.equal((await hasher.check('pw', atBound)).valid, true);
+    // A count configured above the bound is tessera's own choice, and its hashes verify.
+    const high = new PasswordHasher(
+      { iterations: 20_000_002 },
+      { pbkdf2: async () => new Uint8Array(32) },
+    );
+    const own = await high.hash('pw');
+    assert.equal((await high.check('pw', own)).valid, true);
   });
 
   test('a refused scrypt value is not written either', async () => {
