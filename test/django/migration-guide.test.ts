@@ -460,6 +460,25 @@ print(client.post('/api/build-trigger/', HTTP_AUTHORIZATION='Token ' + 'f' * 40)
       });
       assert.equal(await answer(node.url, keys.alice as string), '200 ');
       assert.ok(existsSync(backup));
+
+      // Why /api-token-auth/ moves to tessera first: once the DRF rows are deleted, a login on
+      // Django's obtain-token makes a new row, and the next import replaces the user's copy,
+      // ending the key the client holds.
+      assert.match(
+        tessera(env, ['tokens', 'import-drf', '--delete-plaintext']),
+        /deleted 2 row\(s\) from authtoken_token\n$/,
+      );
+      const login = await obtainToken(django.url, 'alice', PASSWORD.alice);
+      const fresh = (JSON.parse(login.body) as { token: string }).token;
+      assert.notEqual(fresh, keys.alice);
+      assert.match(
+        tessera(env, ['tokens', 'import-drf']),
+        /^Imported 1 DRF token\(s\), skipped 0, removed 0\.\n {2}1 of the imported replaced/,
+      );
+      await within(1000, "the running server refuses alice's imported key", async () => {
+        return (await answer(node.url, keys.alice as string)) === `401 ${INVALID}`;
+      });
+      assert.equal(await answer(node.url, fresh), '200 ');
     });
 
     test('the test ran every step of the guide', () => {
