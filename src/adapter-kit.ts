@@ -9,7 +9,9 @@
  * - the pieces `createTessera` wires: throttle backends and limits, the token cache, last-used
  *   recording, events, the built-in views;
  * - the store contract's parts and the key format a store keeps digests of;
- * - Django's password hasher, and loading an optional package (a driver) with a clear error.
+ * - Django's password hasher, and loading an optional package (a driver) with a clear error;
+ * - coming from DRF: its 40-hex keys, live reads of `authtoken_token`, `import-drf`'s report, and
+ *   the refusal to delete a user other tables (Django's) still refer to.
  *
  * The list is sorted by source module, which groups it by concept.
  * @packageDocumentation
@@ -22,6 +24,15 @@ export {
   clientAddressResolver,
   peerAddress,
 } from './core/auth/client-address.js';
+export {
+  LIVE_DRF_KEY_MANAGED_BY_DJANGO,
+  NotLiveDrfKey,
+} from './core/auth/live-drf-key-permission.js';
+export {
+  LiveDrfKeys,
+  type LiveDrfKeysOptions,
+  requireDrfTokenTable,
+} from './core/auth/live-drf-keys.js';
 export {
   loadOptionalExport,
   type ModuleLoader,
@@ -58,8 +69,9 @@ export {
   type InvalidationSubscriber,
 } from './core/invalidation.js';
 export type { InvalidationChannel } from './core/invalidation-channel.js';
-export { PasswordHasher } from './core/passwords/index.js';
+export { PasswordHasher, WRITABLE_HASHERS } from './core/passwords/index.js';
 export {
+  type DeleteUserOptions,
   DuplicateError,
   type NewToken,
   type NewUser,
@@ -91,6 +103,17 @@ export {
 } from './core/throttling/index.js';
 export { parseDuration } from './core/time/duration.js';
 export {
+  type DrfTokenHeldBack,
+  type DrfTokenImportOptions,
+  type DrfTokenImportReport,
+  DrfTokenTableMissing,
+} from './core/tokens/drf-token-import.js';
+export {
+  type DrfTokenReader,
+  type DrfTokenRow,
+  DrfTokenTableAbsent,
+} from './core/tokens/drf-token-reader.js';
+export {
   generateKey,
   isWellFormedKey,
   KEY_PATTERN,
@@ -98,6 +121,7 @@ export {
   keyPreview,
 } from './core/tokens/key-format.js';
 export { isLegacyKey, LEGACY_KEY_LENGTH } from './core/tokens/legacy-key-format.js';
+export { isLiveDrfToken, LIVE_DRF_TOKEN_ID } from './core/tokens/live-drf-token.js';
 export { grants, isValidScope, TOKENS_SCOPE } from './core/tokens/scopes.js';
 export { TokenCache, type TokenCacheOptions } from './core/tokens/token-cache.js';
 export {
@@ -118,3 +142,7 @@ export {
   obtainTokenView,
 } from './core/views/obtain-token.js';
 export { type TokenApiViews, tokenApiViews } from './core/views/token-api.js';
+export {
+  type UserReference,
+  UserReferenced,
+} from './stores/sql/user-referenced.js';

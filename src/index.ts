@@ -20,15 +20,6 @@
  */
 
 export type { Authentication, Authenticator } from './core/auth/authenticator.js';
-export {
-  LIVE_DRF_KEY_MANAGED_BY_DJANGO,
-  NotLiveDrfKey,
-} from './core/auth/live-drf-key-permission.js';
-export {
-  LiveDrfKeys,
-  type LiveDrfKeysOptions,
-  requireDrfTokenTable,
-} from './core/auth/live-drf-keys.js';
 export { and, not, or } from './core/auth/permission-composition.js';
 export {
   AllowAny,
@@ -101,12 +92,6 @@ export {
   UserRateThrottle,
 } from './core/throttling/index.js';
 export type { Clock } from './core/time/clock.js';
-export {
-  type DrfTokenReader,
-  type DrfTokenRow,
-  DrfTokenTableAbsent,
-} from './core/tokens/drf-token-reader.js';
-export { isLiveDrfToken, LIVE_DRF_TOKEN_ID } from './core/tokens/live-drf-token.js';
 export { HasScope } from './core/tokens/scopes.js';
 export type { Token, TokenKind } from './core/tokens/token.js';
 export { type IssuedToken, issueDefaultToken } from './core/tokens/token-issuer.js';
