@@ -60,8 +60,15 @@ for (const kind of SHARED_KINDS) {
         const login = await obtainToken(node.url, username, passwordOf(hasher));
         assert.equal(login.status, 200, `tessera refused a ${hasher} password: ${login.body}`);
         assert.match(JSON.parse(login.body).token, /^tsr_/);
-        // docs/databases.md: a legacy hash is upgraded to pbkdf2_sha256 at the login.
-        assert.deepEqual(project.helper('hashers', [username]), { [username]: 'pbkdf2_sha256' });
+        // docs/databases.md: a legacy hash is upgraded to pbkdf2_sha256 at the login. The new
+        // hash is written after the answer is sent, so it is awaited (a few seconds at most).
+        const upgradedBy = Date.now() + 5000;
+        let algorithms = project.helper('hashers', [username]) as Record<string, string>;
+        while (algorithms[username] !== 'pbkdf2_sha256' && Date.now() < upgradedBy) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          algorithms = project.helper('hashers', [username]) as Record<string, string>;
+        }
+        assert.deepEqual(algorithms, { [username]: 'pbkdf2_sha256' });
         // tessera may have upgraded the hash at that login: Django must still verify it.
         const onDjango = await obtainToken(django.url, username, passwordOf(hasher));
         assert.equal(onDjango.status, 200, `Django after tessera's login: ${onDjango.body}`);
