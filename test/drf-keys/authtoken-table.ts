@@ -5,32 +5,16 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { openStore } from '../../src/stores/open-store.js';
+import { DRF_AUTHTOKEN_DDL, type DrfTestKind } from '../cli/drf-authtoken-table.js';
 import { FreshDatabases } from '../stores/fresh-database.js';
 
 /** The databases live mode is tested on. */
-export type LiveKind = 'sqlite' | 'postgres' | 'mysql';
+export type LiveKind = DrfTestKind;
 
 export const LIVE_KINDS: readonly LiveKind[] = ['sqlite', 'postgres', 'mysql'];
 
-/**
- * DRF 3.14's `authtoken_token` as Django 3.2 makes it (`manage.py sqlmigrate authtoken 0001` on
- * each backend; 0002 and 0003 change no column): `key` varchar(40) primary key, `created`,
- * `user_id` unique, referring to `auth_user`.
- */
-export const AUTHTOKEN_DDL: Record<LiveKind, readonly string[]> = {
-  sqlite: [
-    'CREATE TABLE "authtoken_token" ("key" varchar(40) NOT NULL PRIMARY KEY, "created" datetime NOT NULL, "user_id" integer NOT NULL UNIQUE REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED)',
-  ],
-  postgres: [
-    'CREATE TABLE "authtoken_token" ("key" varchar(40) NOT NULL PRIMARY KEY, "created" timestamp with time zone NOT NULL, "user_id" integer NOT NULL UNIQUE)',
-    'ALTER TABLE "authtoken_token" ADD CONSTRAINT "authtoken_token_user_id_35299eff_fk_auth_user_id" FOREIGN KEY ("user_id") REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED',
-    'CREATE INDEX "authtoken_token_key_10f0b77e_like" ON "authtoken_token" ("key" varchar_pattern_ops)',
-  ],
-  mysql: [
-    'CREATE TABLE `authtoken_token` (`key` varchar(40) NOT NULL PRIMARY KEY, `created` datetime(6) NOT NULL, `user_id` integer NOT NULL UNIQUE)',
-    'ALTER TABLE `authtoken_token` ADD CONSTRAINT `authtoken_token_user_id_35299eff_fk_auth_user_id` FOREIGN KEY (`user_id`) REFERENCES `auth_user` (`id`)',
-  ],
-};
+/** DRF 3.14's `authtoken_token` as Django 3.2 makes it on each backend (shared with import-drf's tests). */
+export const AUTHTOKEN_DDL: Record<LiveKind, readonly string[]> = DRF_AUTHTOKEN_DDL;
 
 /**
  * A plain driver connection of its own, as Django's would be: statements with `?` placeholders,
