@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { SharedDatabase } from './shared-database.js';
 
@@ -108,11 +109,79 @@ async function postgresSnapshot(
   }
 }
 
+// Dates as the server prints them: a digest that does not depend on the test's time zone.
+const openMysql = (url: string) => mysql.createConnection({ uri: url, dateStrings: true });
+
+async function mysqlSnapshot(
+  url: string,
+): Promise<{ snapshot: DjangoSnapshot; tessera: TesseraObjects }> {
+  const connection = await openMysql(url);
+  try {
+    const lines = async (text: string) =>
+      (await connection.query<mysql.RowDataPacket[]>(text))[0].map((row) => String(row.line));
+    // Every catalogue query is of this database's tables but tessera's (`_` escaped in LIKE).
+    const notTessera = (column: string) => `${column} NOT LIKE 'tessera\\_%'`;
+    const tables = await lines(`SELECT table_name AS line FROM information_schema.tables
+      WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name`);
+    const django = tables.filter((table) => !TESSERA.test(table));
+    const schema = [
+      // AUTO_INCREMENT is MySQL's sequence: tessera must not move Django's counters either.
+      ...(await lines(`SELECT concat_ws(' ', 'table', table_name, engine, table_collation,
+          auto_increment, create_options) AS line
+        FROM information_schema.tables WHERE table_schema = DATABASE() AND ${notTessera('table_name')}
+        ORDER BY table_name`)),
+      ...(await lines(`SELECT concat_ws(' ', 'column', table_name, column_name, ordinal_position,
+          column_type, is_nullable, column_default, extra, character_set_name, collation_name,
+          column_key) AS line
+        FROM information_schema.columns WHERE table_schema = DATABASE() AND ${notTessera('table_name')}
+        ORDER BY table_name, ordinal_position`)),
+      ...(await lines(`SELECT concat_ws(' ', 'index', table_name, index_name, seq_in_index,
+          column_name, non_unique, index_type, sub_part, collation, nullable) AS line
+        FROM information_schema.statistics WHERE table_schema = DATABASE()
+          AND ${notTessera('table_name')}
+        ORDER BY table_name, index_name, seq_in_index`)),
+      ...(await lines(`SELECT concat_ws(' ', 'constraint', c.table_name, c.constraint_name,
+          c.constraint_type, k.column_name, k.ordinal_position, k.referenced_table_name,
+          k.referenced_column_name, r.update_rule, r.delete_rule) AS line
+        FROM information_schema.table_constraints c
+        LEFT JOIN information_schema.key_column_usage k
+          ON k.constraint_schema = c.constraint_schema AND k.table_name = c.table_name
+          AND k.constraint_name = c.constraint_name
+        LEFT JOIN information_schema.referential_constraints r
+          ON r.constraint_schema = c.constraint_schema AND r.table_name = c.table_name
+          AND r.constraint_name = c.constraint_name
+        WHERE c.table_schema = DATABASE() AND ${notTessera('c.table_name')}
+        ORDER BY c.table_name, c.constraint_name, k.ordinal_position`)),
+    ];
+    // The server's own DDL too: CHECK clauses, key names and table options in one line each.
+    for (const table of django) {
+      const [created] = await connection.query<mysql.RowDataPacket[]>(
+        `SHOW CREATE TABLE \`${table}\``,
+      );
+      schema.push(`create ${table}: ${created[0]?.['Create Table']}`);
+    }
+    const rows: Record<string, string> = {};
+    for (const table of django) {
+      const [all] = await connection.query<mysql.RowDataPacket[]>(`SELECT * FROM \`${table}\``);
+      rows[table] = rowsDigest(all);
+    }
+    const triggers = await lines(`SELECT concat(trigger_name, ' on ', event_object_table) AS line
+      FROM information_schema.triggers WHERE trigger_schema = DATABASE() ORDER BY 1`);
+    return {
+      snapshot: { schema, rows },
+      tessera: { tables: tables.filter((table) => TESSERA.test(table)), triggers },
+    };
+  } finally {
+    await connection.end();
+  }
+}
+
 /** Django's part of the database, and what tessera has added to it. */
 export async function inspect(
   database: SharedDatabase,
 ): Promise<{ snapshot: DjangoSnapshot; tessera: TesseraObjects }> {
   if (database.kind === 'sqlite') return sqliteSnapshot(database.filename as string);
+  if (database.kind === 'mysql') return mysqlSnapshot(database.url);
   return postgresSnapshot(database.url);
 }
 
@@ -127,6 +196,18 @@ export async function tesseraRowsText(database: SharedDatabase): Promise<string>
       );
     } finally {
       db.close();
+    }
+  }
+  if (database.kind === 'mysql') {
+    const connection = await openMysql(database.url);
+    try {
+      const tables = [];
+      for (const table of tessera.tables) {
+        tables.push((await connection.query(`SELECT * FROM \`${table}\``))[0]);
+      }
+      return JSON.stringify(tables);
+    } finally {
+      await connection.end();
     }
   }
   const client = new pg.Client({ connectionString: database.url });

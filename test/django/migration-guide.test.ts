@@ -8,7 +8,6 @@ import pg from 'pg';
 import { CHANGE_TRIGGERS } from '../../src/stores/sql/change-triggers.js';
 import { freePort, NginxProcess } from '../forward-auth/support/nginx-process.js';
 import { type NodeEnv, ServerNode, tessera, within } from '../multi-node/node-process.js';
-import { FreshDatabases } from '../stores/fresh-database.js';
 import { DjangoProject, type DjangoServer } from './django-project.js';
 import { type DjangoSnapshot, inspect } from './django-schema.js';
 import { GuideCursor, type GuideStep, guideSteps, shellWords } from './guide-steps.js';
@@ -19,7 +18,8 @@ import { type SharedDatabase, type SharedKind, sharedDatabase } from './shared-d
  * docs/migrating-from-drf.md, run as written: every `sh` line, SQL block and the nginx
  * configuration, in the guide's order, on a real Django 3.2 + DRF 3.14 project (SQLite, then
  * PostgreSQL); after each step, what the guide says it changes, and that its roll-back restores
- * what was there before. The MySQL/MariaDB block is run on MariaDB at the end.
+ * what was there before. The MySQL/MariaDB block is run at the end, on a Django project on
+ * MariaDB.
  */
 
 const INVALID = '{"detail":"Invalid token."}';
@@ -30,7 +30,11 @@ const GUIDE_SQLITE_URL = 'sqlite:///srv/drfsite/db.sqlite3';
 const GUIDE_TESSERA = '127.0.0.1:8001';
 const GUIDE_DJANGO = '127.0.0.1:8000';
 // The databases the guide's SQL blocks are for, by the harness's kind.
-const SQL_DATABASE: Record<SharedKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+const SQL_DATABASE: Record<SharedKind, string> = {
+  sqlite: 'SQLite',
+  postgres: 'PostgreSQL',
+  mysql: 'MySQL/MariaDB',
+};
 const TESSERA_TABLES = [
   'tessera_admin_session',
   'tessera_drf_import',
@@ -43,9 +47,10 @@ const TESSERA_TABLES = [
 /** `DATABASE_URL` from Django's `DATABASES['default']`, by the guide's table. */
 function urlFromDjango(django: Readonly<Record<string, string>>): string {
   if (django.ENGINE === 'django.db.backends.sqlite3') return `sqlite://${django.NAME}`;
+  const scheme = django.ENGINE === 'django.db.backends.mysql' ? 'mysql' : 'postgres';
   const user = encodeURIComponent(django.USER ?? '');
   const password = django.PASSWORD ? `:${encodeURIComponent(django.PASSWORD)}` : '';
-  return `postgres://${user}${password}@${django.HOST}:${django.PORT}/${django.NAME}`;
+  return `${scheme}://${user}${password}@${django.HOST}:${django.PORT}/${django.NAME}`;
 }
 
 /** Runs `text` (several statements) on the shared database. */
@@ -490,44 +495,64 @@ print(client.post('/api/build-trigger/', HTTP_AUTHORIZATION='Token ' + 'f' * 40)
   });
 }
 
-describe('docs/migrating-from-drf.md: the MySQL/MariaDB roll-back of tessera migrate (MariaDB)', () => {
-  const databases = new FreshDatabases('mysql');
-  after(() => databases.dropAll());
+describe('docs/migrating-from-drf.md: DATABASE_URL and the roll-back of tessera migrate on a Django + DRF project (MariaDB)', () => {
+  let project: DjangoProject;
+  let django: DjangoServer;
+  const keys: Record<string, string> = {};
 
-  test("drops every table and trigger tessera migrate made, and leaves auth_user's rows", async () => {
+  before(async () => {
+    project = DjangoProject.create(await sharedDatabase('mysql'));
+    project.makeUsers([
+      { username: 'alice', password: PASSWORD.alice },
+      { username: 'carol', password: 'carol: correct horse battery', is_active: false },
+    ]);
+    for (const username of ['alice', 'carol']) keys[username] = project.drfCreateToken(username);
+    django = await project.serve();
+  });
+  after(async () => {
+    await django?.stop();
+    await project?.cleanup();
+  });
+
+  test("the MySQL row of the DATABASE_URL table reaches Django's database; the MySQL/MariaDB block drops exactly what tessera migrate made", async () => {
     const blocks = guideSteps().filter((step) => step.database === 'MySQL/MariaDB');
     assert.equal(blocks.length, 1);
-    const { url } = await databases.create();
+    const url = urlFromDjango(project.database.django);
+    assert.equal(url, project.database.url);
+    const before = await inspect(project.database);
+    const answersBefore = await djangoAnswers(django, keys);
+    assert.deepEqual(answersBefore, [
+      '200 {"token":"<alice>"}',
+      '200 {"triggered_by":"alice"}',
+      `401 ${INACTIVE}`,
+    ]);
+
     tessera({ DATABASE_URL: url }, ['migrate']);
-    tessera({ DATABASE_URL: url }, ['users', 'add', 'dave']);
+    tessera({ DATABASE_URL: url }, ['drf_create_token', 'alice']);
+    const migrated = await inspect(project.database);
+    assert.deepEqual(
+      [...migrated.tessera.tables].sort(),
+      [...TESSERA_TABLES, 'tessera_change'].sort(),
+    );
+    assert.deepEqual(
+      [...migrated.tessera.triggers].sort(),
+      CHANGE_TRIGGERS.map(
+        (name) => `${name} on ${name.startsWith('tessera_token') ? 'tessera_token' : 'auth_user'}`,
+      ).sort(),
+    );
+    assert.deepEqual(migrated.snapshot, before.snapshot);
+
     const connection = await mysql.createConnection({ uri: url, multipleStatements: true });
     try {
-      const objects = async () => {
-        const [tables] = await connection.query<mysql.RowDataPacket[]>(
-          `SELECT table_name AS name FROM information_schema.tables
-            WHERE table_schema = DATABASE() ORDER BY 1`,
-        );
-        const [triggers] = await connection.query<mysql.RowDataPacket[]>(
-          `SELECT trigger_name AS name FROM information_schema.triggers
-            WHERE trigger_schema = DATABASE() ORDER BY 1`,
-        );
-        const names = (rows: mysql.RowDataPacket[]) => rows.map((row) => String(row.name)).sort();
-        return { tables: names(tables), triggers: names(triggers) };
-      };
-      const migrated = await objects();
-      assert.deepEqual(migrated.tables, ['auth_user', 'tessera_change', ...TESSERA_TABLES].sort());
-      assert.deepEqual(migrated.triggers, [...CHANGE_TRIGGERS].sort());
       await connection.query((blocks[0] as GuideStep).text);
-      assert.deepEqual(await objects(), { tables: ['auth_user'], triggers: [] });
-      const [users] = await connection.query<mysql.RowDataPacket[]>(
-        'SELECT username FROM auth_user',
-      );
-      assert.deepEqual(
-        users.map((row) => row.username),
-        ['dave'],
-      );
     } finally {
       await connection.end();
     }
+    const rolledBack = await inspect(project.database);
+    assert.deepEqual(rolledBack.tessera, { tables: [], triggers: [] });
+    assert.deepEqual(rolledBack.snapshot, before.snapshot);
+    assert.deepEqual(await djangoAnswers(django, keys), answersBefore);
+    const check = project.tryManage(['migrate', '--check']);
+    assert.equal(check.status, 0, `manage.py migrate --check: ${check.stdout}${check.stderr}`);
   });
 });

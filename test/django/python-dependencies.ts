@@ -6,8 +6,9 @@ import { spawnSync } from 'node:child_process';
  */
 export const PYTHON = '/usr/bin/python3';
 
-// What the tests import in Python: the project, its server, the legacy hashers, PostgreSQL.
-const MODULES = ['django', 'rest_framework', 'gunicorn', 'argon2', 'bcrypt', 'psycopg2'];
+// What the tests import in Python: the project, its server, the legacy hashers, and the
+// PostgreSQL and MySQL/MariaDB drivers.
+const MODULES = ['django', 'rest_framework', 'gunicorn', 'argon2', 'bcrypt', 'psycopg2', 'MySQLdb'];
 
 const INSTALL = [
   'apt-get',
@@ -19,6 +20,7 @@ const INSTALL = [
   'python3-argon2',
   'python3-bcrypt',
   'python3-psycopg2',
+  'python3-mysqldb',
 ];
 
 function missingModules(): string | null {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { FreshDatabases } from '../stores/fresh-database.js';
 
 /** The databases a Django app and tessera are tested on together. */
-export type SharedKind = 'sqlite' | 'postgres';
+export type SharedKind = 'sqlite' | 'postgres' | 'mysql';
 
-export const SHARED_KINDS: readonly SharedKind[] = ['sqlite', 'postgres'];
+export const SHARED_KINDS: readonly SharedKind[] = ['sqlite', 'postgres', 'mysql'];
 
 /** One empty database, as tessera's `DATABASE_URL` and as Django's `DATABASES['default']`. */
 export interface SharedDatabase {
@@ -20,7 +20,17 @@ export interface SharedDatabase {
   drop(): Promise<void>;
 }
 
-/** A new, empty database of `kind`: a temporary SQLite file, or a fresh PostgreSQL database. */
+// Django's backend and the port it assumes, by server kind.
+const SERVERS = {
+  postgres: { engine: 'django.db.backends.postgresql', user: 'postgres', port: '5432' },
+  mysql: { engine: 'django.db.backends.mysql', user: 'root', port: '3306' },
+} as const;
+
+/**
+ * A new, empty database of `kind`: a temporary SQLite file, or a fresh PostgreSQL or
+ * MySQL/MariaDB database (`tessera_test_<random>`, utf8mb4 with its case-insensitive default
+ * collation, as a MySQL database Django runs on usually is).
+ */
 export async function sharedDatabase(kind: SharedKind): Promise<SharedDatabase> {
   if (kind === 'sqlite') {
     const directory = mkdtempSync(join(tmpdir(), 'tessera-django-db-'));
@@ -35,19 +45,21 @@ export async function sharedDatabase(kind: SharedKind): Promise<SharedDatabase> 
       },
     };
   }
-  const databases = new FreshDatabases('postgres');
+  const server = SERVERS[kind];
+  const databases = new FreshDatabases(kind);
+  // tessera's URL is the server's own (`mysql://root@127.0.0.1:3306/<name>` by default).
   const { name, url } = await databases.create();
   const parsed = new URL(url);
   return {
     kind,
     url,
     django: {
-      ENGINE: 'django.db.backends.postgresql',
+      ENGINE: server.engine,
       NAME: name,
-      USER: decodeURIComponent(parsed.username) || 'postgres',
+      USER: decodeURIComponent(parsed.username) || server.user,
       PASSWORD: decodeURIComponent(parsed.password),
       HOST: parsed.hostname,
-      PORT: parsed.port || '5432',
+      PORT: parsed.port || server.port,
     },
     drop: () => databases.dropAll(),
   };
