@@ -194,7 +194,7 @@ export class PasswordHasher {
     const mustUpdate = changed || this.otherMustUpdate(hasher, encoded);
     if (valid) return { valid, needsRehash: mustUpdate };
     if (!changed && mustUpdate && hasher === BCRYPT_SHA256_ALGORITHM) {
-      await hardenBcryptSha256(password, encoded, this.loadModule);
+      await this.limit.run(() => hardenBcryptSha256(password, encoded, this.loadModule));
     }
     return INVALID;
   }
@@ -224,8 +224,9 @@ export class PasswordHasher {
         // argon2 runs on libuv's pool, and shares the pbkdf2 bound.
         return this.limit.run(() => encodeArgon2(password, generateSalt(), this.loadModule));
       case 'bcrypt_sha256':
-        // bcryptjs is JavaScript on the event loop, in slices: it holds no pool thread to limit.
-        return encodeBcryptSha256(password, this.loadModule);
+        // bcryptjs is JavaScript on the event loop, in slices: unbounded, a burst of bcrypt
+        // logins would take the loop's time from every request, so it shares the bound too.
+        return this.limit.run(() => encodeBcryptSha256(password, this.loadModule));
       case 'scrypt':
         return encodeScrypt(password, generateSalt(), undefined, this.scrypt);
     }
@@ -248,7 +249,7 @@ export class PasswordHasher {
         return verifyScrypt(password, encoded, this.scrypt);
       case 'bcrypt_sha256':
       case 'bcrypt':
-        return verifyBcrypt(hasher, password, encoded, this.loadModule);
+        return this.limit.run(() => verifyBcrypt(hasher, password, encoded, this.loadModule));
       case 'sha1':
       case 'md5':
       case 'unsalted_sha1':

@@ -130,7 +130,7 @@ describe('absurd parameters in a stored hash are refused unread', () => {
   });
 });
 
-describe('scrypt and argon2 wait on the hashing limit', () => {
+describe('scrypt, argon2 and bcrypt wait on the hashing limit', () => {
   test('12 concurrent scrypt checks never run more than 2 derivations at once', async () => {
     const { scrypt, record } = countingScrypt();
     const hasher = new PasswordHasher({ algorithm: 'scrypt', iterations: 1000 }, { scrypt });
@@ -141,6 +141,39 @@ describe('scrypt and argon2 wait on the hashing limit', () => {
     assert.deepEqual(
       results.map((r) => r.valid),
       Array.from({ length: 12 }, (_, i) => i % 2 === 1),
+    );
+    assert.equal(record.maxInFlight, 2);
+    assert.equal(hasher.limit.active, 0);
+  });
+
+  test('12 concurrent bcrypt and bcrypt_sha256 checks never run more than 2 hashes at once', async () => {
+    // bcryptjs runs on the event loop: unbounded, a burst of them takes every request's time.
+    const record = { inFlight: 0, maxInFlight: 0 };
+    const counting = {
+      hash: async (input: string, salt: string | number) => {
+        record.inFlight++;
+        record.maxInFlight = Math.max(record.maxInFlight, record.inFlight);
+        try {
+          return await bcrypt.hash(input, salt);
+        } finally {
+          record.inFlight--;
+        }
+      },
+    };
+    const hasher = new PasswordHasher({ iterations: 1000 }, { loadModule: async () => counting });
+    const sha = createHash('sha256').update('pw', 'utf8').digest('hex');
+    const hashes = [
+      `bcrypt_sha256$${await bcrypt.hash(sha, 12)}`,
+      `bcrypt$${await bcrypt.hash('pw', 4)}`,
+    ];
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        hasher.check(i % 3 ? 'pw' : 'wrong', hashes[i % 2] as string),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.valid),
+      Array.from({ length: 12 }, (_, i) => i % 3 !== 0),
     );
     assert.equal(record.maxInFlight, 2);
     assert.equal(hasher.limit.active, 0);
