@@ -52,6 +52,24 @@ for (const kind of SHARED_KINDS) {
       await project?.cleanup();
     });
 
+    test("a username in another case: tessera finds the user exactly when Django does (MySQL's default collation ignores case)", async () => {
+      const hasher = 'pbkdf2_sha256';
+      // DRF's serializer trims the username, so the trailing space is found everywhere.
+      for (const [username, found] of [
+        [usernameOf(hasher).toUpperCase(), kind === 'mysql'],
+        [`${usernameOf(hasher)} `, true],
+      ] as const) {
+        const onDjango = await obtainToken(django.url, username, passwordOf(hasher));
+        assert.equal(onDjango.status, found ? 200 : 400, `Django, ${username}: ${onDjango.body}`);
+        const onTessera = await obtainToken(node.url, username, passwordOf(hasher));
+        assert.equal(
+          found ? String(onTessera.status) : `${onTessera.status} ${onTessera.body}`,
+          found ? '200' : `400 ${UNABLE}`,
+          `tessera, ${JSON.stringify(username)}: ${onTessera.body}`,
+        );
+      }
+    });
+
     for (const hasher of HASHERS) {
       test(`${hasher}: the password logs in on tessera, a wrong one does not, and Django still takes it`, async () => {
         const username = usernameOf(hasher);
