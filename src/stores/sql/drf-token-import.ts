@@ -4,8 +4,8 @@ import type { NewToken } from '../../core/store.js';
 import type { DrfTokenHeldBack, DrfTokenImportReport } from '../../core/tokens/drf-token-import.js';
 import { keyDigest } from '../../core/tokens/key-format.js';
 import { ALL_SCOPES } from '../../core/tokens/token.js';
+import { tokenInsertValues } from './rows.js';
 import type { Database, SqlBoolean, SqlDateTime } from './schema.js';
-import { encodeScopes } from './scopes-json.js';
 import type { SqlCodec, SqlDialectName } from './sql-codec.js';
 
 /**
@@ -352,21 +352,7 @@ async function insertCopies(
 ): Promise<void> {
   await db
     .insertInto('tessera_token')
-    .values(
-      inserts.map(({ token }) => ({
-        user_id: token.userId,
-        kind: token.kind,
-        name: token.name,
-        digest: token.digest,
-        preview: token.preview,
-        scopes: encodeScopes(token.scopes),
-        created: codec.encodeDate(token.created),
-        expires: null,
-        last_used: null,
-        sliding_seconds: null,
-        max_expires: null,
-      })),
-    )
+    .values(inserts.map(({ token }) => tokenInsertValues(token, codec)))
     .execute();
   // Ids read back by digest: MySQL reports only the first id of a multi-row insert.
   const ids = await db

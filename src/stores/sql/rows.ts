@@ -1,9 +1,9 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { NewToken } from '../../core/store.js';
 import type { Token } from '../../core/tokens/token.js';
 import type { User, UserWithPassword } from '../../core/users/user.js';
 import type { AuthUserTable, TesseraTokenTable } from './schema.js';
-import { decodeScopes } from './scopes-json.js';
+import { decodeScopes, encodeScopes } from './scopes-json.js';
 import type { SqlCodec } from './sql-codec.js';
 
 /** The `auth_user` columns a `User` is made of: all but the password hash. */
@@ -105,4 +105,21 @@ export function insertedToken(id: number, token: NewToken): Token {
 
 function copyDate(date: Date | null): Date | null {
   return date === null ? null : new Date(date);
+}
+
+/** The `tessera_token` row a new token is stored as (no last use yet). */
+export function tokenInsertValues(token: NewToken, codec: SqlCodec): Insertable<TesseraTokenTable> {
+  return {
+    user_id: token.userId,
+    kind: token.kind,
+    name: token.name,
+    digest: token.digest,
+    preview: token.preview,
+    scopes: encodeScopes(token.scopes),
+    created: codec.encodeDate(token.created),
+    expires: token.expires === null ? null : codec.encodeDate(token.expires),
+    last_used: null,
+    sliding_seconds: token.slidingSeconds,
+    max_expires: token.maxExpires === null ? null : codec.encodeDate(token.maxExpires),
+  };
 }

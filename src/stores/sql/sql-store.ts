@@ -26,6 +26,7 @@ import { applyMigrations, createMigrator, listPendingMigrations } from './migrat
 import {
   insertedToken,
   TOKEN_COLUMNS,
+  tokenInsertValues,
   toToken,
   toUser,
   toUserWithPassword,
@@ -33,7 +34,6 @@ import {
   USER_COLUMNS_WITH_PASSWORD,
 } from './rows.js';
 import type { AuthUserTable, Database } from './schema.js';
-import { encodeScopes } from './scopes-json.js';
 import { SqlAdminStore } from './sql-admin-store.js';
 import type { SqlCodec } from './sql-codec.js';
 import { SqlDrfTokenReader } from './sql-drf-token-reader.js';
@@ -446,19 +446,7 @@ export class SqlStore implements Store {
 
   async #insertToken(db: Kysely<Database>, token: NewToken): Promise<Token> {
     const codec = this.#codec;
-    const query = db.insertInto('tessera_token').values({
-      user_id: token.userId,
-      kind: token.kind,
-      name: token.name,
-      digest: token.digest,
-      preview: token.preview,
-      scopes: encodeScopes(token.scopes),
-      created: codec.encodeDate(token.created),
-      expires: token.expires === null ? null : codec.encodeDate(token.expires),
-      last_used: null,
-      sliding_seconds: token.slidingSeconds,
-      max_expires: token.maxExpires === null ? null : codec.encodeDate(token.maxExpires),
-    });
+    const query = db.insertInto('tessera_token').values(tokenInsertValues(token, codec));
     const id = codec.returnsInsertedId
       ? (await query.returning('id').executeTakeFirstOrThrow()).id
       : Number((await query.executeTakeFirstOrThrow()).insertId);
