@@ -3,26 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { type NodeEnv, ServerNode, tessera } from '../multi-node/node-process.js';
 import { DjangoProject } from './django-project.js';
 import { buildTrigger, obtainToken } from './http.js';
+import { BOUND_MS, msUntil } from './propagation.js';
 import { SHARED_KINDS, sharedDatabase } from './shared-database.js';
 
-// docs/many-nodes.md: a change made by any writer reaches every cache within a second.
-const BOUND_MS = 1000;
 const KEY_LINE = /^Generated token (tsr_[0-9A-Za-z]{38}) for user /;
 const UNABLE = '{"non_field_errors":["Unable to log in with provided credentials."]}';
 const INACTIVE = '{"detail":"User inactive or deleted."}';
-
-/**
- * Polls `check` until it holds; returns the milliseconds from `since` (a wall-clock time the
- * Django process printed right after its save returned) to the first answer that held.
- */
-async function msUntil(since: number, what: string, check: () => Promise<boolean>) {
-  const deadline = since + 5 * BOUND_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${5 * BOUND_MS} ms: ${what}`);
-    await new Promise((done) => setTimeout(done, 10));
-  }
-  return Date.now() - since;
-}
 
 for (const kind of SHARED_KINDS) {
   describe(`changes a Django app saves reach a running tessera serve (${kind})`, () => {

@@ -4,22 +4,11 @@ import { type NodeEnv, ServerNode, tessera } from '../multi-node/node-process.js
 import { DjangoProject, type DjangoServer } from './django-project.js';
 import { tesseraRowsText } from './django-schema.js';
 import { buildTrigger } from './http.js';
+import { BOUND_MS, msUntil } from './propagation.js';
 import { SHARED_KINDS, sharedDatabase } from './shared-database.js';
 
-// docs/many-nodes.md: a change made by any writer reaches every cache within a second.
-const BOUND_MS = 1000;
 const INVALID = '{"detail":"Invalid token."}';
 const INACTIVE = '{"detail":"User inactive or deleted."}';
-
-/** Polls until `check` holds; the milliseconds from `since` (Django's save, wall clock). */
-async function msUntil(since: number, what: string, check: () => Promise<boolean>) {
-  const deadline = since + 5 * BOUND_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${5 * BOUND_MS} ms: ${what}`);
-    await new Promise((done) => setTimeout(done, 10));
-  }
-  return Date.now() - since;
-}
 
 const answer = async (server: string, key: string) => {
   const { status, body } = await buildTrigger(server, key);
