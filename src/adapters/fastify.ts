@@ -14,11 +14,13 @@ import type { Request, ViewRequest } from '../core/http/request.js';
 import { headersToSend } from '../core/http/response-headers.js';
 import {
   defineRouteGuard,
+  type GuardResult,
   type RouteGuard,
   type RouteGuardOptions,
 } from '../core/http/route-guard.js';
 import type { View } from '../core/http/view.js';
 import type { ViewResponse } from '../core/http/view-response.js';
+import { isPromiseLike } from '../core/maybe-promise.js';
 import type { Token } from '../core/tokens/token.js';
 import { ANONYMOUS_USER, type RequestUser } from '../core/users/user.js';
 import {
@@ -58,10 +60,11 @@ export function toViewRequest(request: FastifyRequest, maxBodyBytes?: number): V
   // The peer address, never `request.ip`: with `trustProxy`, that is whatever X-Forwarded-For
   // says, and tessera's own rule (settings.numProxies) decides which entry to believe. Fastify
   // keeps its options private: a forwarded address differing from the peer's tells.
-  const trusted = request.ip !== request.raw.socket?.remoteAddress;
-  warnOfHostProxyTrust(request.server, "Fastify's `trustProxy`", trusted, (message) =>
-    request.log.warn(message),
-  );
+  if (request.ip !== request.raw.socket?.remoteAddress) {
+    warnOfHostProxyTrust(request.server, "Fastify's `trustProxy`", true, (message) =>
+      request.log.warn(message),
+    );
+  }
   return nodeViewRequest(request.raw, { maxBodyBytes, url: request.url });
 }
 
@@ -92,12 +95,18 @@ export function mountView(
 ): void {
   const maxBodyBytes = bodyLimitOf(options.maxBodyBytes, options.tessera);
   app.all(path, {
-    onRequest: async (request, reply) => {
-      const response = await view.handle(toViewRequest(request, maxBodyBytes), {
+    // Callback style, and `done` is never called: the view answers every request, at once when
+    // it can (a token cache hit), so a cached request costs no promise here.
+    onRequest(request, reply) {
+      const response = view.handle(toViewRequest(request, maxBodyBytes), {
         params: request.params as Record<string, string>,
         reportError: reporterFor(request),
       });
-      return sendViewResponse(reply, response);
+      if (!isPromiseLike(response)) return void sendViewResponse(reply, response);
+      response.then(
+        (answer) => sendViewResponse(reply, answer),
+        (error: unknown) => reply.send(error),
+      );
     },
     // Never reached: onRequest always answers.
     handler: async (_request, reply) => reply,
@@ -126,6 +135,9 @@ interface DeclaredPath {
 }
 
 const TESSERA_HOOK = Symbol('tessera onRequest');
+
+/** A callback-style hook's `done`: on to the next step, or to the error handler with an error. */
+type HookDone = (error?: Error) => void;
 
 /** `/tokens/:id/` as a regular expression over request paths; `*` matches the rest. */
 function pathPattern(url: string): RegExp {
@@ -192,21 +204,28 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
       methods: [...declared.methods],
     });
 
-  async function runGuard(
+  // Runs a guard in a callback-style hook: `done` goes on to the route's handler; a refusal is
+  // sent instead. A guard that answered at once (a token cache hit) costs no promise.
+  function runGuard(
     guard: RouteGuard,
     request: FastifyRequest,
     reply: FastifyReply,
-  ): Promise<FastifyReply | undefined> {
-    const result = await guard.check(toViewRequest(request, maxBodyBytes), {
+    done: HookDone,
+  ): void {
+    const result = guard.check(toViewRequest(request, maxBodyBytes), {
       params: request.params as Record<string, string>,
       reportError: reporterFor(request),
     });
-    if (result.response) return sendViewResponse(reply, result.response);
-    checked.set(request, result.request);
-    guards.set(request, guard);
-    reply.header('allow', guard.allow);
-    forgetEmptyBodyType(request);
-    return undefined;
+    const settle = (decided: GuardResult): void => {
+      if (decided.response) return void sendViewResponse(reply, decided.response);
+      checked.set(request, decided.request);
+      guards.set(request, guard);
+      reply.header('allow', guard.allow);
+      forgetEmptyBodyType(request);
+      done();
+    };
+    if (isPromiseLike(result)) result.then(settle).catch(done);
+    else settle(result);
   }
 
   app.addHook('onRoute', (route) => {
@@ -223,9 +242,9 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     const path = declared;
     let guard: RouteGuard | undefined;
     const hook = Object.assign(
-      async (request: FastifyRequest, reply: FastifyReply) => {
+      (request: FastifyRequest, reply: FastifyReply, done: HookDone) => {
         guard ??= guardFor(declaration, path);
-        return runGuard(guard, request, reply);
+        runGuard(guard, request, reply, done);
       },
       { [TESSERA_HOOK]: true },
     );
@@ -246,15 +265,15 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
 
   // Fastify answers an unrouted method of a declared path with 404; DRF authenticates first,
   // then answers 405 with `Allow`.
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.is404 || paths.size === 0) return undefined;
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404 || paths.size === 0) return done();
     const path = pathOf(request.url);
     for (const declared of paths.values()) {
       if (!declared.pattern.test(path)) continue;
       declared.fallback ??= guardFor(declared.declaration, declared);
-      return runGuard(declared.fallback, request, reply);
+      return runGuard(declared.fallback, request, reply, done);
     }
-    return undefined;
+    done();
   });
 }
 

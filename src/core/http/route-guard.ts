@@ -1,4 +1,5 @@
 import { ServerError } from '../errors.js';
+import { afterValue, isPromiseLike, type MaybePromise } from '../maybe-promise.js';
 import { HANDLER_METHODS, type HandlerMethod } from './handler-methods.js';
 import type { Request, ViewRequest } from './request.js';
 import { defineView, type HandleOptions, type View, type ViewOptions } from './view.js';
@@ -24,10 +25,14 @@ export interface RouteGuard {
   /**
    * For a method the framework answers: content negotiation, authentication and permissions,
    * giving the authenticated request or the error's response. For any other method the whole
-   * view answers: the same checks, then OPTIONS metadata or DRF's 405.
+   * view answers: the same checks, then OPTIONS metadata or DRF's 405. Never throws or rejects;
+   * the result itself when every check answered at once (a token cache hit), else a promise.
    */
-  check(raw: ViewRequest, options?: HandleOptions): Promise<GuardResult>;
+  check(raw: ViewRequest, options?: HandleOptions): MaybePromise<GuardResult>;
 }
+
+const answered = (response: ViewResponse): GuardResult => ({ response });
+const passed = (request: Request): GuardResult => ({ request });
 
 // Never called: the framework's own handler answers these methods once the checks have passed.
 const FRAMEWORK_HANDLER = () => {
@@ -54,12 +59,16 @@ export function defineRouteGuard(options: RouteGuardOptions): RouteGuard {
   return {
     view,
     allow: view.allow,
-    async check(raw, handleOptions = {}) {
-      if (!native.has(raw.method)) return { response: await view.handle(raw, handleOptions) };
+    check(raw, handleOptions = {}) {
+      if (!native.has(raw.method)) return afterValue(view.handle(raw, handleOptions), answered);
+      const refused = (error: unknown): GuardResult => ({
+        response: view.renderError(error, handleOptions.reportError),
+      });
       try {
-        return { request: await view.check(raw, handleOptions.params) };
+        const request = view.check(raw, handleOptions.params);
+        return isPromiseLike(request) ? request.then(passed, refused) : { request };
       } catch (error) {
-        return { response: view.renderError(error, handleOptions.reportError) };
+        return refused(error);
       }
     },
   };

@@ -1,4 +1,4 @@
-import type { Authenticator } from '../auth/authenticator.js';
+import type { Authentication, Authenticator } from '../auth/authenticator.js';
 import type { Permission } from '../auth/permissions.js';
 import { type BodyParserName, parseBody } from '../drf-compat/parse-body.js';
 import {
@@ -8,11 +8,11 @@ import {
   PermissionDenied,
   ServerError,
 } from '../errors.js';
+import { afterValue, isPromiseLike, type MaybePromise } from '../maybe-promise.js';
 import type { OperationShape } from '../openapi/operation-shape.js';
 import { checkThrottles } from '../throttling/check-throttles.js';
 import type { Throttle } from '../throttling/throttle.js';
-import type { Token } from '../tokens/token.js';
-import { ANONYMOUS_USER, type RequestUser } from '../users/user.js';
+import { ANONYMOUS_USER } from '../users/user.js';
 import { negotiate } from './content-negotiation.js';
 import { HANDLER_METHODS, type HandlerMethod } from './handler-methods.js';
 import type { Request, ViewRequest } from './request.js';
@@ -66,24 +66,24 @@ export interface View {
   readonly allowedMethods: readonly string[];
   /** The `Allow` header value every response carries. */
   readonly allow: string;
-  /** Content negotiation, authentication, permissions, throttles, then the method's handler. */
-  handle(request: ViewRequest, options?: HandleOptions): Promise<ViewResponse>;
+  /**
+   * Content negotiation, authentication, permissions, throttles, then the method's handler; never
+   * throws or rejects (errors are rendered). The response itself when every step answered at once
+   * (a token cache hit, synchronous permissions and handler), else a promise: `await` it.
+   */
+  handle(request: ViewRequest, options?: HandleOptions): MaybePromise<ViewResponse>;
   /**
    * Content negotiation, authentication, permissions and throttles only, for adapters that run a
-   * framework-native handler afterwards. Throws `ApiError`; render it with `renderError`.
+   * framework-native handler afterwards. Throws or rejects with `ApiError`; render it with
+   * `renderError`. The request itself when every check answered at once, else a promise.
    */
-  check(request: ViewRequest, params?: Readonly<Record<string, string>>): Promise<Request>;
+  check(request: ViewRequest, params?: Readonly<Record<string, string>>): MaybePromise<Request>;
   /** Renders any thrown value as DRF does (401/403 rule, `Allow`, `Retry-After`). */
   renderError(error: unknown, reportError?: (error: unknown) => void): ViewResponse;
 }
 
 const DEFAULT_PARSERS: readonly BodyParserName[] = ['json', 'form', 'multipart'];
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
-
-// Any promise (another library's too), told from an answer such as `{ user, auth }`.
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
 
 /**
  * Declares a view.
@@ -109,29 +109,37 @@ export function defineView(options: ViewOptions): View {
   const allow = allowedMethods.join(', ');
   const authenticateHeader = authentication[0]?.authenticateHeader?.();
 
-  async function authenticate(
+  // DRF's `perform_authentication`: the first authenticator that answers wins. A cache hit answers
+  // with the value itself, and then so does this.
+  function authenticate(
     raw: ViewRequest,
     params: Readonly<Record<string, string>>,
-  ): Promise<Request> {
-    let user: RequestUser = ANONYMOUS_USER;
-    let auth: Token | null = null;
-    let authenticated = false;
-    for (const authenticator of authentication) {
-      // A token cache hit answers with the value itself: awaited only when it is a promise.
-      const answer = authenticator.authenticate(raw);
-      const result = isThenable(answer) ? await answer : answer;
-      if (result) {
-        user = result.user;
-        auth = result.auth;
-        authenticated = true;
-        break;
+    from = 0,
+  ): MaybePromise<Request> {
+    for (let index = from; index < authentication.length; index++) {
+      const answer = (authentication[index] as Authenticator).authenticate(raw);
+      if (isPromiseLike(answer)) {
+        return Promise.resolve(answer).then((result) =>
+          result ? authorize(raw, params, result) : authenticate(raw, params, index + 1),
+        );
       }
+      if (answer) return authorize(raw, params, answer);
     }
+    return authorize(raw, params, null);
+  }
+
+  // Builds DRF's `Request` for the authenticated (or anonymous) caller, then runs permissions and
+  // throttles, each awaited only when it answered with a promise.
+  function authorize(
+    raw: ViewRequest,
+    params: Readonly<Record<string, string>>,
+    result: Authentication | null,
+  ): MaybePromise<Request> {
     let parsed: Promise<unknown> | undefined;
     const request: Request = {
       method: raw.method,
-      user,
-      auth,
+      user: result ? result.user : ANONYMOUS_USER,
+      auth: result ? result.auth : null,
       params,
       raw,
       data: () => {
@@ -141,31 +149,50 @@ export function defineView(options: ViewOptions): View {
         return parsed;
       },
     };
-    await checkPermissions(request, authenticated);
+    const permitted = checkPermissions(request, result !== null);
     // Most views have no throttle: skipping the call spares an async step on every request.
-    if (throttles.length > 0) await checkThrottles(throttles, request, options);
-    return request;
+    const throttled =
+      throttles.length === 0
+        ? permitted
+        : permitted === undefined
+          ? checkThrottles(throttles, request, options)
+          : permitted.then(() => checkThrottles(throttles, request, options));
+    return throttled === undefined ? request : throttled.then(() => request);
   }
 
-  async function checkPermissions(request: Request, authenticated: boolean): Promise<void> {
-    for (const permission of permissions) {
+  // DRF's `check_permissions`: undefined when every permission answered true at once.
+  function checkPermissions(
+    request: Request,
+    authenticated: boolean,
+    from = 0,
+  ): Promise<void> | undefined {
+    for (let index = from; index < permissions.length; index++) {
+      const permission = permissions[index] as Permission;
       const allowed = permission.hasPermission(request);
-      if (allowed === true || (allowed !== false && (await allowed))) continue;
-      // DRF: with authenticators declared and none succeeded, the answer is "not authenticated".
-      if (authentication.length > 0 && !authenticated) throw new NotAuthenticated();
-      const message =
-        typeof permission.message === 'function' ? permission.message(request) : permission.message;
-      throw new PermissionDenied(message, permission.code);
+      if (allowed === true) continue;
+      if (allowed === false) deny(permission, request, authenticated);
+      return Promise.resolve(allowed).then((granted) => {
+        if (!granted) deny(permission, request, authenticated);
+        return checkPermissions(request, authenticated, index + 1);
+      });
     }
+    return undefined;
   }
 
-  async function check(
+  function deny(permission: Permission, request: Request, authenticated: boolean): never {
+    // DRF: with authenticators declared and none succeeded, the answer is "not authenticated".
+    if (authentication.length > 0 && !authenticated) throw new NotAuthenticated();
+    const message =
+      typeof permission.message === 'function' ? permission.message(request) : permission.message;
+    throw new PermissionDenied(message, permission.code);
+  }
+
+  function check(
     raw: ViewRequest,
     params: Readonly<Record<string, string>> = NO_PARAMS,
-  ): Promise<Request> {
+  ): MaybePromise<Request> {
     negotiate(raw.header('accept'), raw.query('format'));
-    // `return await`: one microtask, where returning the promise from an async function takes three.
-    return await authenticate(raw, params);
+    return authenticate(raw, params);
   }
 
   // Every request looks its handler up: the usual upper-case names are found in one Map read.
@@ -199,18 +226,20 @@ export function defineView(options: ViewOptions): View {
     return errorResponse(apiError, allow, authenticateHeader);
   }
 
-  async function handle(
-    raw: ViewRequest,
-    handleOptions: HandleOptions = {},
-  ): Promise<ViewResponse> {
+  function handle(raw: ViewRequest, handleOptions: HandleOptions = {}): MaybePromise<ViewResponse> {
+    const fail = (error: unknown) => renderError(error, handleOptions.reportError);
     try {
-      const request = await check(raw, handleOptions.params);
-      const handler = handlerFor(raw.method);
-      if (!handler) throw new MethodNotAllowed(raw.method);
-      const result = (await handler(request)) ?? undefined;
-      return jsonResponse(result?.status ?? 200, result?.data, allow, result?.headers);
+      const answer = afterValue(check(raw, handleOptions.params), (request) => {
+        const handler = handlerFor(raw.method);
+        if (!handler) throw new MethodNotAllowed(raw.method);
+        return afterValue(handler(request), (returned) => {
+          const result = returned ?? undefined;
+          return jsonResponse(result?.status ?? 200, result?.data, allow, result?.headers);
+        });
+      });
+      return isPromiseLike(answer) ? answer.then(undefined, fail) : answer;
     } catch (error) {
-      return renderError(error, handleOptions.reportError);
+      return fail(error);
     }
   }
 

@@ -3,6 +3,7 @@ import { AllowAny, IsAuthenticated, type Permission } from '../auth/permissions.
 import type { Request, ViewRequest } from '../http/request.js';
 import { defineView, type View } from '../http/view.js';
 import type { ViewResponse } from '../http/view-response.js';
+import { afterValue } from '../maybe-promise.js';
 import { HasScope } from '../tokens/scopes.js';
 import { forwardAuthOperations } from './forward-auth-operations.js';
 
@@ -139,7 +140,7 @@ export function forwardAuthView(authenticator: Authenticator): View {
   });
   return {
     ...view,
-    handle: async (raw, options) => finish(await view.handle(asVerification(raw), options)),
+    handle: (raw, options) => afterValue(view.handle(asVerification(raw), options), finish),
     check: (raw, params) => view.check(asVerification(raw), params),
     renderError: (error, reportError) => finish(view.renderError(error, reportError)),
   };

@@ -61,6 +61,6 @@ export function fakeRequest(init: FakeRequestInit & { readonly user?: User } = {
 }
 
 /** Calls a view the way an adapter does. */
-export function call(view: View, init: FakeRequestInit = {}): Promise<ViewResponse> {
-  return view.handle(fakeViewRequest(init));
+export async function call(view: View, init: FakeRequestInit = {}): Promise<ViewResponse> {
+  return await view.handle(fakeViewRequest(init));
 }
