@@ -56,6 +56,12 @@ const LEVEL_VALUES: Readonly<Record<string, number>> = {
   silent: Number.POSITIVE_INFINITY,
 };
 
+// A URL's path without its query: a key someone put in the query string is never logged.
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
 function logs(loggerLevel: string, level: string): boolean {
   const threshold = LEVEL_VALUES[loggerLevel];
   return threshold === undefined || threshold <= (LEVEL_VALUES[level] ?? threshold);
@@ -63,10 +69,10 @@ function logs(loggerLevel: string, level: string): boolean {
 
 /**
  * The reference server: the seed's `POST /api/build-trigger/`, DRF's `POST /api-token-auth/`,
- * knox's logout and logoutall, and the token API. It logs one line per request (method, path,
- * status, time; never a header or a body) and one per tessera event. Slow clients are bounded by
- * the settings' timeouts (`serverTimeoutOptions`). Closing the server writes pending token uses
- * before Fastify's `onClose` ends.
+ * knox's logout and logoutall, and the token API. It logs one line per tessera event and, with
+ * `settings.accessLog`, one per request (method, path, status, time; never a header or a body).
+ * Slow clients are bounded by the settings' timeouts (`serverTimeoutOptions`). Closing the server
+ * writes pending token uses before Fastify's `onClose` ends.
  * @example
  * const app = await buildServer({ store, settings });
  * await app.listen({ host: settings.host, port: settings.port });
@@ -119,7 +125,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       onWarning: (message) => app.log.warn(message),
     });
   for (const [name, level] of Object.entries(EVENT_LEVELS) as [TesseraEventName, 'info'][]) {
-    // `authenticated` fires on every request: build its log object only when the line is written.
+    // `authenticated` fires on every request: with no listener tessera builds no event for it, so
+    // it is listened to only when the configured level writes it.
+    if (name === 'authenticated' && !logs(settings.logLevel, level)) continue;
     tessera.events.on(name, (payload) => {
       if (logs(app.log.level, level)) app.log[level]({ event: name, ...payload }, 'event');
     });
@@ -127,17 +135,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onClose', () => tessera.close());
   if (ownThrottleBackend) app.addHook('onClose', () => ownThrottleBackend.close());
 
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        path: request.url.split('?', 1)[0],
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request',
-    );
-  });
+  // The access log, off by default as gunicorn's: no hook runs for it then.
+  if (settings.accessLog) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        {
+          method: request.method,
+          path: pathOf(request.url),
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request',
+      );
+      done();
+    });
+  }
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).type('application/json').send('{"detail":"Not found."}');
   });

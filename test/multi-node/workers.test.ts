@@ -122,7 +122,8 @@ describe('tessera serve --workers', () => {
 
   before(async () => {
     directory = mkdtempSync(join(tmpdir(), 'tessera-workers-'));
-    env = { DATABASE_URL: `sqlite:${join(directory, 'db.sqlite3')}` };
+    // The access log tells which worker answered.
+    env = { DATABASE_URL: `sqlite:${join(directory, 'db.sqlite3')}`, TESSERA_ACCESS_LOG: 'on' };
     tessera(env, ['migrate']);
     tessera(env, ['users', 'add', 'alice', '--password-stdin'], 'alice-password\n');
     key = KEY_LINE.exec(tessera(env, ['drf_create_token', 'alice']))?.[1] ?? '';

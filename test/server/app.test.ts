@@ -143,28 +143,45 @@ describe('reference server on a SQLite file', () => {
     assert.equal(response.body, '{"detail":"Not found."}');
   });
 
-  test('one log line per request, and no key, digest or password in the log', async () => {
-    const before = server.log().split('\n').filter(Boolean).length;
-    await sendRaw(server.url, {
+  test('no access log by default: a request writes no line', async () => {
+    const before = server.log();
+    const response = await sendRaw(server.url, {
       method: 'POST',
-      path: `/api/build-trigger/?key=${key}`,
+      path: '/api/build-trigger/',
       headers: { Authorization: `Token ${key}` },
     });
-    await sendRaw(server.url, {
-      method: 'POST',
-      path: '/api-token-auth/',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: 'username=alice&password=wrong-secret',
-    });
-    const lines = server.log().split('\n').filter(Boolean);
-    const requestLines = lines.slice(before).filter((line) => line.includes('"msg":"request"'));
-    assert.equal(requestLines.length, 2);
-    const first = JSON.parse(requestLines[0] ?? '{}');
-    assert.equal(first.path, '/api/build-trigger/');
-    assert.equal(first.status, 200);
-    const log = server.log();
-    for (const secret of [key, keyDigest(key), 'pässwörd 1', 'wrong-secret', key.slice(4)]) {
-      assert.ok(!log.includes(secret), `log contains ${secret.slice(0, 8)}…`);
+    assert.equal(response.status, 200);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(server.log(), before);
+  });
+
+  test('with accessLog, one log line per request, and no key, digest or password in the log', async () => {
+    const logged = await start(store, { accessLog: true });
+    try {
+      const before = logged.log().split('\n').filter(Boolean).length;
+      await sendRaw(logged.url, {
+        method: 'POST',
+        path: `/api/build-trigger/?key=${key}`,
+        headers: { Authorization: `Token ${key}` },
+      });
+      await sendRaw(logged.url, {
+        method: 'POST',
+        path: '/api-token-auth/',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'username=alice&password=wrong-secret',
+      });
+      const lines = logged.log().split('\n').filter(Boolean);
+      const requestLines = lines.slice(before).filter((line) => line.includes('"msg":"request"'));
+      assert.equal(requestLines.length, 2);
+      const first = JSON.parse(requestLines[0] ?? '{}');
+      assert.equal(first.path, '/api/build-trigger/');
+      assert.equal(first.status, 200);
+      const log = logged.log();
+      for (const secret of [key, keyDigest(key), 'pässwörd 1', 'wrong-secret', key.slice(4)]) {
+        assert.ok(!log.includes(secret), `log contains ${secret.slice(0, 8)}…`);
+      }
+    } finally {
+      await logged.app.close();
     }
   });
 });

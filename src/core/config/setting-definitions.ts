@@ -234,6 +234,13 @@ export const SETTING_DEFINITIONS: { readonly [Key in SettingKey]: SettingDefinit
     default: 'info',
     doc: "The server's log level (`debug` also logs every `authenticated` event).",
   },
+  accessLog: {
+    env: 'TESSERA_ACCESS_LOG',
+    owner: 'server',
+    kind: 'flag',
+    default: false,
+    doc: "One `info` line per request (method, path without its query, status, milliseconds; never a header or a body). Off by default, as gunicorn's access log: the line costs about a quarter of a cached request's throughput (see [Performance](performance.md)).",
+  },
   keywords: {
     env: 'TESSERA_KEYWORDS',
     owner: 'library',

@@ -86,6 +86,8 @@ export interface ServerSettings {
   readonly port: number;
   /** The server's log level: `fatal`, `error`, `warn`, `info` (default) or `debug`. */
   readonly logLevel: string;
+  /** One `info` line per request (method, path, status, time); default off, as gunicorn's. */
+  readonly accessLog: boolean;
   /** Largest request head (request line and headers), in bytes; Node answers 431 beyond it. */
   readonly maxHeaderBytes: number;
   /** How long a client may take to send the request head, in ms; then 408 and the close. */
