@@ -8,9 +8,9 @@ export interface TokenCacheOptions {
   /** How long a verified token is served from memory; on stores without invalidation, the bound on revocation delay. */
   readonly ttlMs: number;
   /**
-   * Most entries kept; the least recently used go first. The order is kept loosely: a hit moves
-   * an entry to the back only once half the cache has gone in behind it, so a busy token costs
-   * no map writes and is never the next to go.
+   * Most entries kept; the least recently used go first. The order is kept loosely (a second
+   * chance): a hit only marks its entry, and eviction moves a marked entry to the back instead
+   * of dropping it, so a hit costs no map writes and a busy token is never the next to go.
    */
   readonly maxEntries: number;
   /** Most bytes kept (estimated from the strings held); the least recently used go first. */
@@ -26,8 +26,8 @@ interface Entry {
   readonly match: TokenMatch;
   readonly storedAt: number;
   readonly bytes: number;
-  /** The `#moves` count when the entry last went to the back of the Map (most recently used). */
-  movedAt: number;
+  /** Hit since it last went to the back of the Map: eviction gives it a second chance. */
+  used: boolean;
 }
 
 // A rough cost of one entry beyond its strings: two objects, dates, map slots.
@@ -48,7 +48,6 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
   readonly #digestsByToken = new Map<number, Set<string>>();
   readonly #digestsByUser = new Map<number, Set<string>>();
   #bytes = 0;
-  #moves = 0;
   #generation = 0;
   #channelUp = true;
   hits = 0;
@@ -85,14 +84,9 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
     const expires = entry.match.token.expires;
     const looksExpired = expires !== null && expires.getTime() <= now;
     if (fresh && !looksExpired && (this.#channelUp || this.#options.serveDuringOutage)) {
-      // Re-inserting keeps the Map in least-recently-used order. An entry that went to the back
-      // fewer than half the Map's size of moves ago stays put, since at least as many entries
-      // are still ahead of it: a busy token is not deleted and re-added on every request.
-      if (this.#moves - entry.movedAt >= this.#entries.size / 2) {
-        this.#entries.delete(digest);
-        this.#entries.set(digest, entry);
-        entry.movedAt = ++this.#moves;
-      }
+      // Only marked: moving the entry to the back here (a Map delete and set) was a quarter of
+      // a hit's cost when many tokens take turns. Eviction moves it instead (see `#add`).
+      entry.used = true;
       this.hits++;
       return entry.match;
     }
@@ -151,16 +145,24 @@ export class TokenCache implements TokenLookup, InvalidationSubscriber {
           user.firstName.length +
           user.lastName.length);
     this.#remove(digest);
-    this.#entries.set(digest, { match, storedAt: now, bytes, movedAt: ++this.#moves });
+    this.#entries.set(digest, { match, storedAt: now, bytes, used: false });
     this.#bytes += bytes;
     addTo(this.#digestsByToken, token.id, digest);
     addTo(this.#digestsByUser, user.id, digest);
+    // The oldest entry goes, unless it was hit since it last went to the back: then it goes to
+    // the back, unmarked. Each pass either drops an entry or clears a mark, so this ends.
     while (
       this.#entries.size > this.#options.maxEntries ||
       (this.#bytes > this.#options.maxBytes && this.#entries.size > 0)
     ) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#remove(oldest);
+      const [oldest, entry] = this.#entries.entries().next().value as [string, Entry];
+      if (entry.used) {
+        entry.used = false;
+        this.#entries.delete(oldest);
+        this.#entries.set(oldest, entry);
+      } else {
+        this.#remove(oldest);
+      }
     }
   }
 
