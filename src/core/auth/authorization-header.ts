@@ -56,6 +56,40 @@ export function parseAuthorizationHeader(
   return decodeKey(header.slice(keyStart, keyEnd), highest);
 }
 
+/**
+ * Where the key starts in the usual header, `<keyword> <key>`: a keyword of `usualKeywords`
+ * (lowercase, none empty or holding whitespace: DRF's split never yields one) in any case, one
+ * space, then at least one character; 0 for any other header. Whether DRF's split gives the rest as the key depends on the rest (see
+ * `isPlainKeyAt`); a well-formed key is always plain.
+ */
+export function usualKeyStart(header: string, usualKeywords: readonly string[]): number {
+  for (const keyword of usualKeywords) {
+    const size = keyword.length;
+    if (
+      size > 0 &&
+      header.length > size + 1 &&
+      header.charCodeAt(size) === 0x20 &&
+      isKeywordAt(header, 0, keyword)
+    ) {
+      return size + 1;
+    }
+  }
+  return 0;
+}
+
+/**
+ * True when `header` from `start` is printable ASCII without a space (0x21 to 0x7E): after a
+ * usual keyword and one space, DRF's split then gives exactly that key, which its strict UTF-8
+ * decoding leaves as it is, so the general parse (`parseAuthorizationHeader`) would find it too.
+ */
+export function isPlainKeyAt(header: string, start: number): boolean {
+  for (let i = start; i < header.length; i++) {
+    const code = header.charCodeAt(i);
+    if (code <= 0x20 || code >= 0x7f) return false;
+  }
+  return true;
+}
+
 // DRF compares `auth[0].lower()` with the keyword: bytes.lower() folds ASCII letters only.
 function matchesKeyword(
   header: string,
@@ -63,21 +97,20 @@ function matchesKeyword(
   end: number,
   lowercaseKeywords: readonly string[],
 ): boolean {
-  const size = end - start;
   for (const keyword of lowercaseKeywords) {
-    if (keyword.length !== size) continue;
-    let same = true;
-    for (let i = 0; i < size; i++) {
-      let code = header.charCodeAt(start + i);
-      if (code >= 0x41 && code <= 0x5a) code += 0x20;
-      if (code !== keyword.charCodeAt(i)) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return true;
+    if (keyword.length === end - start && isKeywordAt(header, start, keyword)) return true;
   }
   return false;
+}
+
+// Whether `header` holds `keyword` (lowercase) at `start`, its ASCII letters in any case.
+function isKeywordAt(header: string, start: number, keyword: string): boolean {
+  for (let i = 0; i < keyword.length; i++) {
+    let code = header.charCodeAt(start + i);
+    if (code >= 0x41 && code <= 0x5a) code += 0x20;
+    if (code !== keyword.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 // DRF decodes the key bytes as strict UTF-8; most keys are plain ASCII and skip the decoder.

@@ -1,21 +1,29 @@
-import { AuthenticationFailed, Throttled } from '../errors.js';
+import { ApiError, AuthenticationFailed, Throttled } from '../errors.js';
 import type { TesseraEventMap, TesseraEvents } from '../events.js';
 import type { ViewRequest } from '../http/request.js';
 import type { TokenLookup, TokenMatch } from '../store.js';
 import type { FailureLimit } from '../throttling/failure-limit.js';
 import type { ThrottleReservation } from '../throttling/throttle-backend.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { isWellFormedKey, KEY_LENGTH, keyDigest } from '../tokens/key-format.js';
+import { isWellFormedKey, isWellFormedKeyAt, keyDigest } from '../tokens/key-format.js';
 import { isLegacyKey } from '../tokens/legacy-key-format.js';
 import { TokenCache } from '../tokens/token-cache.js';
 import type { TokenUseRecorder } from '../tokens/token-use-recorder.js';
 import type { Authentication, Authenticator } from './authenticator.js';
-import { NO_CREDENTIALS, parseAuthorizationHeader } from './authorization-header.js';
+import {
+  isPlainKeyAt,
+  NO_CREDENTIALS,
+  parseAuthorizationHeader,
+  usualKeyStart,
+} from './authorization-header.js';
 import { type ClientAddressResolver, peerAddress } from './client-address.js';
 import type { LiveDrfKeys } from './live-drf-keys.js';
 
 /** The `Authorization` scheme DRF accepts, and the one tessera accepts unless told otherwise. */
 export const DEFAULT_KEYWORDS: readonly string[] = Object.freeze(['Token']);
+
+// An answer, or a refusal to throw at once (an `ApiError`, returned: see `#answer`).
+type Answer<T> = T | Promise<T> | ApiError;
 
 // What a failed authentication tells listeners: why, from where, and whose token when one matched.
 type AuthenticationFailure = TesseraEventMap['authentication_failed'];
@@ -84,7 +92,7 @@ export class TokenAuthentication implements Authenticator {
     this.#lowercaseKeywords = this.keywords.map((keyword) => keyword.toLowerCase());
     // A keyword holding whitespace never matches (DRF splits the header on it): never usual.
     this.#usualKeywords = this.#lowercaseKeywords.filter(
-      (keyword) => !/[\t\n\v\f\r ]/.test(keyword),
+      (keyword) => keyword !== '' && !/[\t\n\v\f\r ]/.test(keyword),
     );
     this.#clock = options.clock ?? systemClock;
     this.#events = options.events;
@@ -98,24 +106,13 @@ export class TokenAuthentication implements Authenticator {
   /**
    * DRF's `authenticate`. A key the token cache holds, from an address the key-guess limit can
    * clear at once, is answered without a promise (the value itself); so is a refusal when no
-   * failure has to be counted. Otherwise a promise: callers `await` the result either way.
+   * failure has to be counted (thrown at once). Otherwise a promise: callers `await` the result
+   * either way.
    */
   authenticate(request: ViewRequest): Authentication | null | Promise<Authentication | null> {
-    const address = this.#clientAddress(request);
-    const header = request.header('authorization');
-    const usual = this.#usualKey(header);
-    if (usual !== undefined) return this.#authenticateWellFormed(usual, address);
-    let key: string | null;
-    try {
-      key = parseAuthorizationHeader(header, this.#lowercaseKeywords);
-    } catch (error) {
-      // A header error is a failure too (or, past the limit, a 429).
-      const reason =
-        (error as Error).message === NO_CREDENTIALS ? 'no_credentials' : 'invalid_header';
-      return this.#refuse(error, { reason, remoteAddress: address });
-    }
-    if (key === null) return null;
-    return this.authenticateCredentials(key, address);
+    const answer = this.#answer(request);
+    if (answer instanceof ApiError) throw answer;
+    return answer;
   }
 
   /**
@@ -126,42 +123,58 @@ export class TokenAuthentication implements Authenticator {
     key: string,
     remoteAddress?: string,
   ): Authentication | Promise<Authentication> {
-    // A key that fails the grammar or its checksum cannot exist: refuse it without a read. DRF's
-    // keys (when accepted) take the same lookup as tessera's, off the `#usualKey` fast path.
-    if (!isWellFormedKey(key)) {
-      if (this.#legacyKeys && isLegacyKey(key))
-        return this.#authenticateWellFormed(key, remoteAddress);
-      return this.#refuse(new AuthenticationFailed('Invalid token.'), {
-        reason: 'malformed_key',
-        remoteAddress,
-      });
-    }
-    return this.#authenticateWellFormed(key, remoteAddress);
+    const answer = this.#checkKey(key, remoteAddress);
+    if (answer instanceof ApiError) throw answer;
+    return answer;
   }
 
-  // Nearly every header is `<keyword> <key>`: one space, a well-formed key. Its key is then what
-  // DRF's split would give (a well-formed key holds no whitespace and no byte above 0x7F), so the
-  // general parse is skipped; anything else (undefined here) takes it.
-  #usualKey(header: string | undefined): string | undefined {
-    if (header === undefined) return undefined;
-    const keywordLength = header.length - 1 - KEY_LENGTH;
-    if (keywordLength <= 0 || header.charCodeAt(keywordLength) !== 0x20) return undefined;
-    for (const keyword of this.#usualKeywords) {
-      if (keyword.length !== keywordLength) continue;
-      let same = true;
-      for (let i = 0; i < keywordLength; i++) {
-        let code = header.charCodeAt(i);
-        if (code >= 0x41 && code <= 0x5a) code += 0x20;
-        if (code !== keyword.charCodeAt(i)) {
-          same = false;
-          break;
-        }
+  // What `authenticate` answers, with a refusal to throw at once returned, not thrown: V8
+  // optimises a function once it has returned often enough, so code that only ever threw (a run
+  // of refusals) stayed in the interpreter, at several times the cost. Only the small public
+  // methods throw.
+  #answer(request: ViewRequest): Answer<Authentication | null> {
+    const address = this.#clientAddress(request);
+    const header = request.header('authorization');
+    // Nearly every header is `<keyword> <key>`: one space, then a key of printable ASCII. DRF's
+    // split gives that key as it is, so the general parse is skipped. The key is checked where
+    // it lies and taken out only when well formed (or to be checked further).
+    const start = header === undefined ? 0 : usualKeyStart(header, this.#usualKeywords);
+    if (start !== 0) {
+      const usual = header as string;
+      if (isWellFormedKeyAt(usual, start)) {
+        return this.#authenticateWellFormed(usual.slice(start), address);
       }
-      if (!same) continue;
-      const key = header.slice(keywordLength + 1);
-      return isWellFormedKey(key) ? key : undefined;
+      if (isPlainKeyAt(usual, start)) return this.#checkMalformed(usual.slice(start), address);
     }
-    return undefined;
+    let key: string | null;
+    try {
+      key = parseAuthorizationHeader(header, this.#lowercaseKeywords);
+    } catch (error) {
+      // The parser throws only DRF's header errors; anything else is not a refusal.
+      if (!(error instanceof ApiError)) throw error;
+      // A header error is a failure too (or, past the limit, a 429).
+      const reason = error.message === NO_CREDENTIALS ? 'no_credentials' : 'invalid_header';
+      return this.#refusal(error, { reason, remoteAddress: address });
+    }
+    if (key === null) return null;
+    return this.#checkKey(key, address);
+  }
+
+  #checkKey(key: string, remoteAddress: string | undefined): Answer<Authentication> {
+    if (isWellFormedKey(key)) return this.#authenticateWellFormed(key, remoteAddress);
+    return this.#checkMalformed(key, remoteAddress);
+  }
+
+  // A key that fails the grammar or its checksum cannot exist: it is refused without a read.
+  // DRF's keys (when accepted) take the same lookup as tessera's.
+  #checkMalformed(key: string, remoteAddress: string | undefined): Answer<Authentication> {
+    if (this.#legacyKeys && isLegacyKey(key)) {
+      return this.#authenticateWellFormed(key, remoteAddress);
+    }
+    return this.#refusal(new AuthenticationFailed('Invalid token.'), {
+      reason: 'malformed_key',
+      remoteAddress,
+    });
   }
 
   #authenticateWellFormed(
@@ -251,18 +264,19 @@ export class TokenAuthentication implements Authenticator {
     return { user, auth: token };
   }
 
-  // A refusal before any read. With no limit to count it in, it is thrown at once; otherwise the
-  // address's attempt is reserved (past the limit: 429) and kept as a failure, then thrown.
-  #refuse(error: unknown, failure: AuthenticationFailure): Promise<never> {
+  // A refusal before any read. With no limit to count it in, the error itself, for the public
+  // method to throw at once (see `#answer`); otherwise a promise: the address's attempt is
+  // reserved (past the limit: 429) and kept as a failure, then it rejects with the error.
+  #refusal(error: ApiError, failure: AuthenticationFailure): ApiError | Promise<never> {
     const limit = this.#keyGuessLimit;
     if (limit === undefined || limit.rate === null) {
       this.#tell(failure);
-      throw error;
+      return error;
     }
     return this.#refuseCounted(error, failure);
   }
 
-  async #refuseCounted(error: unknown, failure: AuthenticationFailure): Promise<never> {
+  async #refuseCounted(error: ApiError, failure: AuthenticationFailure): Promise<never> {
     await this.#failed(await this.#reserveGuess(failure.remoteAddress), failure);
     throw error;
   }

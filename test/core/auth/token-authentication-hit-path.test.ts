@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { NO_CREDENTIALS } from '../../../src/core/auth/authorization-header.js';
 import { TokenAuthentication } from '../../../src/core/auth/token-authentication.js';
 import { AuthenticationFailed, Throttled } from '../../../src/core/errors.js';
 import { TesseraEvents } from '../../../src/core/events.js';
@@ -9,11 +11,13 @@ import { keyGuessLimit } from '../../../src/core/throttling/key-guess-limit.js';
 import { MemoryThrottleBackend } from '../../../src/core/throttling/memory-throttle-backend.js';
 import type { ThrottleBackend } from '../../../src/core/throttling/throttle-backend.js';
 import { ManualClock } from '../../../src/core/time/clock.js';
-import { generateKey } from '../../../src/core/tokens/key-format.js';
+import { generateKey, isWellFormedKey, keyDigest } from '../../../src/core/tokens/key-format.js';
+import { isLegacyKey } from '../../../src/core/tokens/legacy-key-format.js';
 import { TokenCache } from '../../../src/core/tokens/token-cache.js';
 import { issueDefaultToken } from '../../../src/core/tokens/token-issuer.js';
 import { TokenUseRecorder } from '../../../src/core/tokens/token-use-recorder.js';
 import { openSqliteStore } from '../../../src/stores/sqlite/index.js';
+import { drfAuthorizationModel, headerArbitrary } from './drf-authorization-model.js';
 
 const HASH = 'pbkdf2_sha256$1000$salt$aGFzaA==';
 
@@ -212,6 +216,92 @@ describe('TokenAuthentication: the usual header is read without the general pars
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('TokenAuthentication.authenticate, property-based against a model of DRF', () => {
+  // What DRF's header rule gives (the model), then tessera's key check: a well-formed or DRF key
+  // is looked up (this store holds none: `invalid_token`), any other is refused unread.
+  function expected(header: string): unknown {
+    const outcome = drfAuthorizationModel(header, ['Token']);
+    if (outcome.kind === 'none') return null;
+    if (outcome.kind === 'error') {
+      const reason = outcome.message === NO_CREDENTIALS ? 'no_credentials' : 'invalid_header';
+      return { thrown: outcome.message, reason, read: [] };
+    }
+    const { key } = outcome;
+    if (isWellFormedKey(key) || isLegacyKey(key)) {
+      return { rejected: 'Invalid token.', reason: 'invalid_token', read: [keyDigest(key)] };
+    }
+    return { thrown: 'Invalid token.', reason: 'malformed_key', read: [] };
+  }
+
+  async function actual(tokens: TokenAuthentication, header: string, read: string[]) {
+    const reasons: string[] = [];
+    const stop = events.on('authentication_failed', (event) => reasons.push(event.reason));
+    read.length = 0;
+    try {
+      let answer: unknown;
+      try {
+        answer = tokens.authenticate(request(header));
+      } catch (error) {
+        assert.ok(error instanceof AuthenticationFailed);
+        return { thrown: error.message, reason: reasons[0], read: [...read] };
+      }
+      if (!(answer instanceof Promise)) return answer;
+      const error = await answer.then(
+        () => assert.fail('a key this store does not hold was accepted'),
+        (rejection: unknown) => rejection,
+      );
+      assert.ok(error instanceof AuthenticationFailed);
+      return { rejected: error.message, reason: reasons[0], read: [...read] };
+    } finally {
+      stop();
+    }
+  }
+
+  let events: TesseraEvents;
+  beforeEach(() => {
+    events = new TesseraEvents();
+  });
+
+  const key = fc.constant(null).map(() => generateKey());
+  const usualKey = fc.oneof(
+    key,
+    // One character changed: a bad checksum or a character outside base62.
+    fc
+      .tuple(key, fc.nat(41), fc.constantFrom(...'aZ09_-+/=.~ \t\xa0\xe9\x7f\x00'))
+      .map(([k, at, c]) => k.slice(0, at) + c + k.slice(at + 1)),
+    key.map((k) => k.slice(0, -1)),
+    key.map((k) => `${k}x`),
+    fc.stringMatching(/^[0-9a-f]{40}$/),
+    fc.string({ unit: fc.constantFrom(...'tsr_0aZ9-.~+/=\xe9\xc3\xa9 '), maxLength: 44 }),
+  );
+  const usualHeader = fc
+    .tuple(
+      fc.constantFrom('Token', 'token', 'TOKEN', 'Tokens', 'Tok'),
+      fc.constantFrom(' ', '  ', '\t'),
+      usualKey,
+    )
+    .map(([word, space, k]) => word + space + k);
+
+  test('any header: the outcome and event DRF would give, a read only for a key that can exist', async () => {
+    const read: string[] = [];
+    const tokens = new TokenAuthentication({
+      store: {
+        findTokenByDigest: async (digest) => {
+          read.push(digest);
+          return null;
+        },
+      },
+      events,
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(headerArbitrary, usualHeader), async (header) => {
+        assert.deepEqual(await actual(tokens, header, read), expected(header));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
