@@ -28,6 +28,27 @@ export class ApiError extends Error {
   }
 }
 
+// ApiError's own fields, writable, for `freshCopy` to set on an object made without a constructor.
+type Fields = { -readonly [Field in 'status' | 'code' | 'detail' | 'name']: ApiError[Field] };
+
+/**
+ * A new error reading as `template` (an `ApiError` adding no fields of its own), for a refusal a
+ * client can ask for at will: an object whose prototype is the template, holding its status,
+ * code, detail and name as its own properties (`Object.keys` and JSON read as a constructed
+ * error's) and reading `message` and `stack` through to it. It is an instance of the template's
+ * class, and what is set on it stays on it; only `util.types.isNativeError` tells it apart. On the
+ * benchmark machine V8's Error constructor and the throw of a native error never thrown before
+ * took about 700 ns, more than the rest of a malformed key's refusal, throw included.
+ */
+export function freshCopy<T extends ApiError>(template: T): T {
+  const copy = Object.create(template) as Fields;
+  copy.status = template.status;
+  copy.code = template.code;
+  copy.detail = template.detail;
+  copy.name = template.name;
+  return copy as unknown as T;
+}
+
 /** 401 (or 403, see `errorResponse`): the credentials presented were bad. */
 export class AuthenticationFailed extends ApiError {
   constructor(detail = 'Incorrect authentication credentials.', code = 'authentication_failed') {

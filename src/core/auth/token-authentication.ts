@@ -1,11 +1,17 @@
-import { ApiError, AuthenticationFailed, Throttled } from '../errors.js';
+import { ApiError, AuthenticationFailed, freshCopy, Throttled } from '../errors.js';
 import type { TesseraEventMap, TesseraEvents } from '../events.js';
 import type { ViewRequest } from '../http/request.js';
 import type { TokenLookup, TokenMatch } from '../store.js';
 import type { FailureLimit } from '../throttling/failure-limit.js';
 import type { ThrottleReservation } from '../throttling/throttle-backend.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { isWellFormedKey, isWellFormedKeyAt, keyDigest } from '../tokens/key-format.js';
+import {
+  isWellFormedKey,
+  KEY_BAD_CHECKSUM,
+  KEY_WELL_FORMED,
+  keyCheckAt,
+  keyDigest,
+} from '../tokens/key-format.js';
 import { isLegacyKey } from '../tokens/legacy-key-format.js';
 import { TokenCache } from '../tokens/token-cache.js';
 import type { TokenUseRecorder } from '../tokens/token-use-recorder.js';
@@ -21,6 +27,10 @@ import type { LiveDrfKeys } from './live-drf-keys.js';
 
 /** The `Authorization` scheme DRF accepts, and the one tessera accepts unless told otherwise. */
 export const DEFAULT_KEYWORDS: readonly string[] = Object.freeze(['Token']);
+
+// What a malformed key is refused with, copied per refusal (see `freshCopy`): anyone can send
+// malformed keys as fast as they like, and each is refused without a read.
+const INVALID_TOKEN = new AuthenticationFailed('Invalid token.');
 
 // An answer, or a refusal to throw at once (an `ApiError`, returned: see `#answer`).
 type Answer<T> = T | Promise<T> | ApiError;
@@ -141,10 +151,14 @@ export class TokenAuthentication implements Authenticator {
     const start = header === undefined ? 0 : usualKeyStart(header, this.#usualKeywords);
     if (start !== 0) {
       const usual = header as string;
-      if (isWellFormedKeyAt(usual, start)) {
+      const check = keyCheckAt(usual, start);
+      if (check === KEY_WELL_FORMED) {
         return this.#authenticateWellFormed(usual.slice(start), address);
       }
-      if (isPlainKeyAt(usual, start)) return this.#checkMalformed(usual.slice(start), address);
+      // A key of tessera's shape with a wrong checksum is base62: plain, no second look needed.
+      if (check === KEY_BAD_CHECKSUM || isPlainKeyAt(usual, start)) {
+        return this.#checkMalformed(usual.slice(start), address);
+      }
     }
     let key: string | null;
     try {
@@ -171,7 +185,7 @@ export class TokenAuthentication implements Authenticator {
     if (this.#legacyKeys && isLegacyKey(key)) {
       return this.#authenticateWellFormed(key, remoteAddress);
     }
-    return this.#refusal(new AuthenticationFailed('Invalid token.'), {
+    return this.#refusal(freshCopy(INVALID_TOKEN), {
       reason: 'malformed_key',
       remoteAddress,
     });

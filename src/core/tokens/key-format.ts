@@ -70,24 +70,37 @@ function base62Value(code: number): number {
 
 /** True when `key` follows the grammar and its checksum matches; needs no database. */
 export function isWellFormedKey(key: string): boolean {
-  return isWellFormedKeyAt(key, 0);
+  return keyCheckAt(key, 0) === KEY_WELL_FORMED;
 }
 
+/** `keyCheckAt`: a well-formed key. */
+export const KEY_WELL_FORMED = 0;
+/** `keyCheckAt`: `tsr_` and 38 base62 characters, only the checksum wrong. */
+export const KEY_BAD_CHECKSUM = 1;
+/** `keyCheckAt`: anything else. */
+export const KEY_MALFORMED = 2;
+
 /**
- * `isWellFormedKey` of `text` from `start` to its end, without taking it out: the request path
- * checks the key inside its `Authorization` header and slices only a key that passes.
+ * Checks `text` from `start` to its end as `isWellFormedKey` does, without taking it out (the
+ * request path checks the key inside its `Authorization` header and slices only a key it needs),
+ * and tells a key of the right shape with a wrong checksum (plain ASCII, then) from the rest.
  */
-export function isWellFormedKeyAt(text: string, start: number): boolean {
+export function keyCheckAt(
+  text: string,
+  start: number,
+): typeof KEY_WELL_FORMED | typeof KEY_BAD_CHECKSUM | typeof KEY_MALFORMED {
   // Every authenticated request runs this: one pass over the character codes (the CRC of ASCII
   // characters is their bytes') took about 60 ns where the regex, zlib's crc32 (which copies the
   // string out to UTF-8) and a checksum string took about 360 ns on the benchmark machine.
-  if (text.length - start !== KEY_LENGTH || !text.startsWith(KEY_PREFIX, start)) return false;
+  if (text.length - start !== KEY_LENGTH || !text.startsWith(KEY_PREFIX, start)) {
+    return KEY_MALFORMED;
+  }
   const randomStart = start + KEY_PREFIX.length;
   const randomEnd = randomStart + KEY_RANDOM_LENGTH;
   let crc = -1;
   for (let i = randomStart; i < randomEnd; i++) {
     const code = text.charCodeAt(i);
-    if (base62Value(code) < 0) return false;
+    if (base62Value(code) < 0) return KEY_MALFORMED;
     crc = (CRC32_TABLE[(crc ^ code) & 0xff] as number) ^ (crc >>> 8);
   }
   // The checksum's digits read back as a number: `keyChecksum` writes the CRC (below 62^6) in
@@ -95,10 +108,10 @@ export function isWellFormedKeyAt(text: string, start: number): boolean {
   let checksum = 0;
   for (let i = randomEnd; i < randomEnd + KEY_CHECKSUM_LENGTH; i++) {
     const value = base62Value(text.charCodeAt(i));
-    if (value < 0) return false;
+    if (value < 0) return KEY_MALFORMED;
     checksum = checksum * 62 + value;
   }
-  return checksum === ~crc >>> 0;
+  return checksum === ~crc >>> 0 ? KEY_WELL_FORMED : KEY_BAD_CHECKSUM;
 }
 
 /** The stored form of a key: SHA-256 of its UTF-8 bytes as 64 lowercase hex characters. */

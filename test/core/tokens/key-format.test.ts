@@ -5,7 +5,11 @@ import { crc32 } from 'node:zlib';
 import {
   generateKey,
   isWellFormedKey,
+  KEY_BAD_CHECKSUM,
+  KEY_MALFORMED,
   KEY_PATTERN,
+  KEY_WELL_FORMED,
+  keyCheckAt,
   keyChecksum,
   keyDigest,
   keyPreview,
@@ -87,6 +91,18 @@ test('malformed keys and keys with a wrong checksum are refused', () => {
   ]) {
     assert.equal(isWellFormedKey(bad), false, bad);
   }
+});
+
+test('keyCheckAt checks the key where it lies and tells a wrong checksum from the rest', () => {
+  const key = generateKey();
+  const last = key.at(-1) === 'a' ? 'b' : 'a';
+  assert.equal(keyCheckAt(key, 0), KEY_WELL_FORMED);
+  assert.equal(keyCheckAt(`Token ${key}`, 6), KEY_WELL_FORMED);
+  assert.equal(keyCheckAt(`Token ${key}`, 5), KEY_MALFORMED);
+  assert.equal(keyCheckAt(`Token ${key.slice(0, -1)}${last}`, 6), KEY_BAD_CHECKSUM);
+  assert.equal(keyCheckAt(`Token ${key.slice(0, -1)}-`, 6), KEY_MALFORMED);
+  assert.equal(keyCheckAt(`Token ${key}x`, 6), KEY_MALFORMED);
+  assert.equal(keyCheckAt(`Token ${key.replace('tsr_', 'tsx_')}`, 6), KEY_MALFORMED);
 });
 
 test('the digest is SHA-256 hex of the key and the preview is the prefix plus 4 characters', () => {
