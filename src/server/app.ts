@@ -11,6 +11,7 @@ import { createTessera, type Tessera } from '../core/tessera.js';
 import type { ThrottleBackend } from '../core/throttling/throttle-backend.js';
 import type { Clock } from '../core/time/clock.js';
 import { openRedisThrottleBackend } from '../stores/redis/index.js';
+import { directViews } from './direct-views.js';
 import { referenceDocumentOptions, referenceRoutes, schemaRoutes } from './routes.js';
 import { serverTimeoutOptions } from './server-timeouts.js';
 
@@ -82,7 +83,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Live mode without Django's table would answer every live key 503: refuse to start instead.
   if (settings.drfTokens === 'read') await requireDrfTokenTable(store);
   const timeouts = serverTimeoutOptions(settings);
-  const app = Fastify({
+  // The API's own paths are answered before Fastify routes them (`directViews`), unless the
+  // access log is on: its line is written by a Fastify hook.
+  const direct = settings.accessLog
+    ? undefined
+    : directViews({
+        maxBodyBytes: settings.maxBodyBytes,
+        reportError: (error) => app.log.error({ err: error }, 'tessera: view failed'),
+      });
+  const app: FastifyInstance = Fastify({
     ...(options.logger === false
       ? { logger: false }
       : options.logger
@@ -95,10 +104,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           }),
     // Fastify's own request lines would log the URL with its query; tessera writes its own line.
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's own logger (a child binding its id) is made for every request; without the
+    // access log only a failure writes a line, so requests share the server's logger instead.
+    ...(settings.accessLog ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     // Bounds on slow clients: a head, a whole request, a silent connection, an idle keep-alive.
     ...timeouts,
     http: { ...timeouts.http, maxHeaderSize: settings.maxHeaderBytes },
+    ...(direct ? { serverFactory: direct.serverFactory } : {}),
   }) as unknown as FastifyInstance;
+  if (direct) {
+    // Fastify answers 503 to requests arriving while it closes: from then on it answers them all.
+    app.addHook('preClose', (done) => {
+      direct.stop();
+      done();
+    });
+  }
   // DRF answers 405 with `Allow` for any method on a routed path; Fastify routes only the methods
   // it knows, and would answer PROPFIND, LOCK, PURGE… with 404.
   for (const method of METHODS) {
@@ -159,7 +179,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const documented = settings.schema
     ? schemaRoutes(tessera, referenceDocumentOptions(routes, packageVersion()))
     : [];
-  for (const { path, view } of [...routes, ...documented]) mountView(app, path, view, mount);
+  for (const { path, view } of [...routes, ...documented]) {
+    mountView(app, path, view, mount);
+    direct?.add(path, view);
+  }
   // The admin page is HTML for people, so it stays out of the OpenAPI document.
   if (settings.admin) {
     const admin = tessera.views.admin({

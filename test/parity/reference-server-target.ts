@@ -30,13 +30,15 @@ async function userId(store: Store, username: string): Promise<number> {
 
 /**
  * tessera's reference server (Fastify) on a store `openFreshStore` opens on an empty database,
- * migrated here, served on a real socket; closing the app closes the store.
+ * migrated here, served on a real socket, with `overrides` of the settings; closing the app
+ * closes the store.
  * @example
  * runDrfParitySuite(referenceServerTarget('… SQLite', async () => openSqliteStore(…)));
  */
 export function referenceServerTarget(
   name: string,
   openFreshStore: () => Promise<Store>,
+  overrides: Partial<TesseraSettings> = {},
 ): ParityTarget {
   return {
     name,
@@ -44,7 +46,11 @@ export function referenceServerTarget(
       const store = await openFreshStore();
       await store.migrate();
       const passwords = new PasswordHasher({ iterations: settings.passwordIterations });
-      const app = await buildServer({ store, settings, logger: false });
+      const app = await buildServer({
+        store,
+        settings: { ...settings, ...overrides },
+        logger: false,
+      });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const { port } = app.server.address() as AddressInfo;
       return {

@@ -6,6 +6,8 @@
  * lastQueryParam('/api/?format=xml&format=json', 'format'); // 'json'
  */
 export function lastQueryParam(url: string, name: string): string | undefined {
+  // Every request asks for `format`: most have no query string at all.
+  if (!url.includes('?')) return undefined;
   const values = allQueryParams(url, name);
   return values[values.length - 1];
 }
