@@ -2,6 +2,8 @@
 // `npm run bench` runs it), loads the route with wrk, and prints where the server's time went.
 // Run: npm run bench:profile -- [route] [framework] [cache]
 //   e.g. npm run bench:profile -- tessera fastify cache   (route: tessera, bare, bearer-auth)
+//   npm run bench:profile -- tessera shipped   (`tessera serve` as shipped; BENCH_ACCESS_LOG=on
+//   adds its access log)
 // The .cpuprofile stays in bench/results/profiles/ (gitignored) for Chrome DevTools.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,11 +13,18 @@ import { startThroughputServer, type ThroughputServerConfig } from './throughput
 import { ensureWrk, runWrk } from './wrk.js';
 
 const route = process.argv[2] ?? 'tessera';
-const config: ThroughputServerConfig = {
-  framework: (process.argv[3] ?? 'fastify') as ThroughputServerConfig['framework'],
-  tokenCacheSeconds: process.argv[4] === 'cache' ? 60 : null,
-  bearerAuth: true,
-};
+const shipped = process.argv[3] === 'shipped';
+const config: ThroughputServerConfig = shipped
+  ? {
+      framework: 'fastify',
+      tokenCacheSeconds: null,
+      shipped: { accessLog: process.env.BENCH_ACCESS_LOG === 'on' },
+    }
+  : {
+      framework: (process.argv[3] ?? 'fastify') as ThroughputServerConfig['framework'],
+      tokenCacheSeconds: process.argv[4] === 'cache' ? 60 : null,
+      bearerAuth: true,
+    };
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const dir = join(benchDirectory(), 'results', 'profiles');
 rmSync(dir, { recursive: true, force: true });
@@ -41,7 +50,7 @@ const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
 if (!file) throw new Error('the server wrote no profile');
 const summary = summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
 console.log(
-  `${route} on ${config.framework}${config.tokenCacheSeconds ? ' with the token cache' : ''}: ` +
+  `${route} on ${shipped ? 'tessera serve as shipped' : config.framework}${config.tokenCacheSeconds ? ' with the token cache' : ''}: ` +
     `${Math.round(run.rps)} requests/s under profiling; profile ${join(dir, file)}`,
 );
 console.log('  self%  total%  function');

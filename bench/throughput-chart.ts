@@ -4,7 +4,7 @@ import {
   BETTER_AUTH,
   type ComparisonGroup,
   SHIPPED,
-  SHIPPED_QUIET,
+  SHIPPED_LOGGED,
   TESSERA,
 } from './throughput.js';
 
@@ -17,9 +17,9 @@ export interface ChartCaption {
 
 const COLORS: Readonly<Record<string, string>> = {
   [TESSERA]: '#2563eb',
-  // `tessera serve` as shipped is tessera too; its log-level-warn twin a lighter blue.
+  // `tessera serve` as shipped is tessera too; its access-log twin a lighter blue.
   [SHIPPED]: '#2563eb',
-  [SHIPPED_QUIET]: '#60a5fa',
+  [SHIPPED_LOGGED]: '#60a5fa',
   [BARE]: '#9ca3af',
   [BEARER_AUTH]: '#d97706',
   [BETTER_AUTH]: '#dc2626',

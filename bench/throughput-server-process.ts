@@ -170,6 +170,7 @@ async function shippedServer(): Promise<Server> {
     host: '127.0.0.1',
     port: 0,
     ...(config.shipped?.logLevel ? { logLevel: config.shipped.logLevel } : {}),
+    ...(config.shipped?.accessLog ? { accessLog: true } : {}),
   };
   const shippedStore = await openStore(settingsOwnedBy('store', shippedSettings));
   await shippedStore.migrate();

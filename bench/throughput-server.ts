@@ -15,11 +15,11 @@ export interface ThroughputServerConfig {
   /**
    * `tessera serve` as shipped instead: every setting its default (no `TESSERA_*` variable is
    * read; SQLite at `./tessera.sqlite3` in a fresh directory), served by `serve()` as the CLI does,
-   * its log lines on stdout (here /dev/null). `logLevel` alone may be changed, to measure what
-   * the per-request line costs. The bare route is a plain Fastify app in the same process.
-   * `databaseUrl` and `tokenCacheSeconds` are then ignored.
+   * its log lines on stdout (here /dev/null). `accessLog` (and `logLevel`) alone may be changed,
+   * to measure what the per-request line costs. The bare route is a plain Fastify app in the same
+   * process. `databaseUrl` and `tokenCacheSeconds` are then ignored.
    */
-  readonly shipped?: { readonly logLevel?: string };
+  readonly shipped?: { readonly logLevel?: string; readonly accessLog?: boolean };
 }
 
 /** One route of a throughput server and the request wrk sends it. */
