@@ -69,6 +69,7 @@ export {
   type InvalidationSubscriber,
 } from './core/invalidation.js';
 export type { InvalidationChannel } from './core/invalidation-channel.js';
+export { isPromiseLike, type MaybePromise } from './core/maybe-promise.js';
 export { PasswordHasher, WRITABLE_HASHERS } from './core/passwords/index.js';
 export {
   type DeleteUserOptions,

@@ -72,6 +72,7 @@ export {
   type ViewResult,
 } from './core/http/view.js';
 export type { ViewResponse } from './core/http/view-response.js';
+export type { MaybePromise } from './core/maybe-promise.js';
 export {
   type PasswordHasher,
   validatePassword,

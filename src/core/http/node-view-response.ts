@@ -15,12 +15,13 @@ export interface NodeResponseTarget {
  * writeViewResponse(res, await view.handle(nodeViewRequest(req)));
  */
 export function writeViewResponse(target: NodeResponseTarget, response: ViewResponse): void {
-  const body = Buffer.from(response.body);
+  // Most answers have no body (the seed's 200, forward auth's verdicts): no buffer for them.
+  const body = response.body === '' ? undefined : Buffer.from(response.body);
   // A declared length, as the reference server sends: Node would otherwise frame the answer
   // chunked, and a HEAD answer (whose body Node drops) would say nothing of its size.
   target.writeHead(response.status, {
     ...headersToSend(response),
-    'content-length': String(body.length),
+    'content-length': body === undefined ? '0' : String(body.length),
   });
-  target.end(body.length === 0 ? undefined : body);
+  target.end(body);
 }
