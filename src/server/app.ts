@@ -33,6 +33,12 @@ export interface ServerOptions {
   readonly tessera?: Tessera;
   /** Where throttle counts live; default Redis when `settings.redisUrl` is set, else memory. */
   readonly throttleBackend?: ThrottleBackend;
+  /**
+   * False: Fastify's routes answer every request, as with the access log on (benchmarks measure
+   * the Fastify adapter so). Default true: the API's paths are answered before Fastify routes
+   * them (`directViews`).
+   */
+  readonly directViews?: boolean;
 }
 
 // `authenticated` happens on every request, so it is logged at debug level only; the rest are
@@ -85,12 +91,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const timeouts = serverTimeoutOptions(settings);
   // The API's own paths are answered before Fastify routes them (`directViews`), unless the
   // access log is on: its line is written by a Fastify hook.
-  const direct = settings.accessLog
-    ? undefined
-    : directViews({
-        maxBodyBytes: settings.maxBodyBytes,
-        reportError: (error) => app.log.error({ err: error }, 'tessera: view failed'),
-      });
+  const direct =
+    settings.accessLog || options.directViews === false
+      ? undefined
+      : directViews({
+          maxBodyBytes: settings.maxBodyBytes,
+          reportError: (error) => app.log.error({ err: error }, 'tessera: view failed'),
+        });
   const app: FastifyInstance = Fastify({
     ...(options.logger === false
       ? { logger: false }
