@@ -171,7 +171,9 @@ export class TokenAuthentication implements Authenticator {
       return this.#refusal(error, { reason, remoteAddress: address });
     }
     if (key === null) return null;
-    return this.#checkKey(key, address);
+    // Through the public method, as it always went (a subclass may override it); its refusal is
+    // thrown there, which this rare path can afford.
+    return this.authenticateCredentials(key, address);
   }
 
   #checkKey(key: string, remoteAddress: string | undefined): Answer<Authentication> {
