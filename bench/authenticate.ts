@@ -84,7 +84,9 @@ type Call = (key: string) => unknown;
 
 /** A request carrying `Authorization: Token <key>` from 127.0.0.1, as an adapter builds one. */
 function tokenRequest(key: string): ViewRequest {
-  const header = `Token ${key}`;
+  // Flat, as Node's HTTP parser hands a header over: a template literal makes a rope, which V8
+  // flattens on the first character read, a cost no request pays.
+  const header = Buffer.from(`Token ${key}`, 'latin1').toString('latin1');
   return {
     method: 'POST',
     header: (name) => (name === 'authorization' ? header : undefined),

@@ -99,8 +99,19 @@ export function withHostParsedBody(
   const parsed = hostParsedBody(request);
   if (!parsed) return viewRequest;
   const refusal = hostBodyRefusal(viewRequest, request, parsed.data, maxBodyBytes);
-  if (refusal) return { ...viewRequest, readBody: () => Promise.reject(refusal) };
-  return { ...viewRequest, hostParsedBody: parsed };
+  // The request's own methods, with the body replaced (a spread would drop its prototype's).
+  return {
+    method: viewRequest.method,
+    remoteAddress: viewRequest.remoteAddress,
+    header: (name) => viewRequest.header(name),
+    query: (name) => viewRequest.query(name),
+    ...(viewRequest.queryAll
+      ? { queryAll: (name: string) => viewRequest.queryAll?.(name) ?? [] }
+      : {}),
+    ...(refusal
+      ? { readBody: () => Promise.reject(refusal) }
+      : { readBody: () => viewRequest.readBody(), hostParsedBody: parsed }),
+  };
 }
 
 /** The fields of body-parser's errors (http-errors) that say what went wrong, never the body. */

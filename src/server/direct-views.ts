@@ -38,11 +38,12 @@ export interface DirectViews {
 export function directViews(options: DirectViewsOptions): DirectViews {
   const views = new Map<string, View>();
   let answering = true;
+  // The same for every request: made once.
+  const requestOptions = { maxBodyBytes: options.maxBodyBytes };
+  const handleOptions = { reportError: options.reportError };
 
   function answer(view: View, request: IncomingMessage, response: ServerResponse): void {
-    const answered = view.handle(nodeViewRequest(request, { maxBodyBytes: options.maxBodyBytes }), {
-      reportError: options.reportError,
-    });
+    const answered = view.handle(nodeViewRequest(request, requestOptions), handleOptions);
     if (!isPromiseLike(answered)) {
       writeViewResponse(response, answered);
       return;

@@ -41,33 +41,56 @@ export function nodeViewRequest(
   message: NodeRequestMessage,
   options: NodeViewRequestOptions = {},
 ): ViewRequest {
-  const { headers, rawHeaders } = message;
-  const url = options.url ?? message.url ?? '/';
-  return {
-    method: message.method ?? 'GET',
-    header(name) {
-      if (rawHeaders) return headerFromLines(rawHeaders, name);
-      // A message without its lines (a test double): Node's parsed headers, arrays joined alike.
-      const value = headers[name];
-      return Array.isArray(value) ? value.join(',') : value;
-    },
-    query: (name) => lastQueryParam(url, name),
-    queryAll: (name) => allQueryParams(url, name),
-    async readBody() {
-      if (message.readableEnded) {
-        // Parsing an empty body would answer "This field is required.", hiding the real cause.
-        throw new Error(
-          'tessera: the request body was already read by another body parser; mount tessera ' +
-            'views before body-parsing middleware (NestJS: create the app with bodyParser: false)',
-        );
-      }
-      const declared = headers['content-length'];
-      return readRequestBody(
-        message,
-        options.maxBodyBytes ?? DEFAULT_SETTINGS.maxBodyBytes,
-        declared === undefined ? undefined : Number(declared),
+  return new NodeViewRequest(message, options);
+}
+
+// One object per request with its methods on the prototype: every request makes one, so no
+// closures are made for it.
+class NodeViewRequest implements ViewRequest {
+  readonly method: string;
+  readonly remoteAddress: string | undefined;
+  readonly #message: NodeRequestMessage;
+  readonly #url: string;
+  readonly #maxBodyBytes: number | undefined;
+
+  constructor(message: NodeRequestMessage, options: NodeViewRequestOptions) {
+    this.#message = message;
+    this.#url = options.url ?? message.url ?? '/';
+    this.#maxBodyBytes = options.maxBodyBytes;
+    this.method = message.method ?? 'GET';
+    this.remoteAddress = options.remoteAddress ?? message.socket?.remoteAddress;
+  }
+
+  header(name: string): string | undefined {
+    const { headers, rawHeaders } = this.#message;
+    if (rawHeaders) return headerFromLines(rawHeaders, name);
+    // A message without its lines (a test double): Node's parsed headers, arrays joined alike.
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(',') : value;
+  }
+
+  query(name: string): string | undefined {
+    return lastQueryParam(this.#url, name);
+  }
+
+  queryAll(name: string): readonly string[] {
+    return allQueryParams(this.#url, name);
+  }
+
+  async readBody(): Promise<Uint8Array> {
+    const message = this.#message;
+    if (message.readableEnded) {
+      // Parsing an empty body would answer "This field is required.", hiding the real cause.
+      throw new Error(
+        'tessera: the request body was already read by another body parser; mount tessera ' +
+          'views before body-parsing middleware (NestJS: create the app with bodyParser: false)',
       );
-    },
-    remoteAddress: options.remoteAddress ?? message.socket?.remoteAddress,
-  };
+    }
+    const declared = message.headers['content-length'];
+    return readRequestBody(
+      message,
+      this.#maxBodyBytes ?? DEFAULT_SETTINGS.maxBodyBytes,
+      declared === undefined ? undefined : Number(declared),
+    );
+  }
 }

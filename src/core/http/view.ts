@@ -8,7 +8,7 @@ import {
   PermissionDenied,
   ServerError,
 } from '../errors.js';
-import { afterValue, isPromiseLike, type MaybePromise } from '../maybe-promise.js';
+import { isPromiseLike, type MaybePromise } from '../maybe-promise.js';
 import type { OperationShape } from '../openapi/operation-shape.js';
 import { checkThrottles } from '../throttling/check-throttles.js';
 import type { Throttle } from '../throttling/throttle.js';
@@ -84,6 +84,7 @@ export interface View {
 
 const DEFAULT_PARSERS: readonly BodyParserName[] = ['json', 'form', 'multipart'];
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_OPTIONS: HandleOptions = Object.freeze({});
 
 /**
  * Declares a view.
@@ -226,20 +227,34 @@ export function defineView(options: ViewOptions): View {
     return errorResponse(apiError, allow, authenticateHeader);
   }
 
-  function handle(raw: ViewRequest, handleOptions: HandleOptions = {}): MaybePromise<ViewResponse> {
-    const fail = (error: unknown) => renderError(error, handleOptions.reportError);
+  // The handler's answer rendered as DRF's `Response`; nothing returned is 200 with no body.
+  function rendered(returned: Awaited<ReturnType<Handler>>): ViewResponse {
+    const result = returned ?? undefined;
+    return jsonResponse(result?.status ?? 200, result?.data, allow, result?.headers);
+  }
+
+  // After the checks: the method's handler (405 without one), awaited only when it is async.
+  function respond(request: Request): MaybePromise<ViewResponse> {
+    const handler = handlerFor(request.method);
+    if (!handler) throw new MethodNotAllowed(request.method);
+    const returned = handler(request);
+    return isPromiseLike(returned) ? Promise.resolve(returned).then(rendered) : rendered(returned);
+  }
+
+  // No closure is made on the path that answers at once: every request takes it.
+  function handle(
+    raw: ViewRequest,
+    handleOptions: HandleOptions = NO_OPTIONS,
+  ): MaybePromise<ViewResponse> {
     try {
-      const answer = afterValue(check(raw, handleOptions.params), (request) => {
-        const handler = handlerFor(raw.method);
-        if (!handler) throw new MethodNotAllowed(raw.method);
-        return afterValue(handler(request), (returned) => {
-          const result = returned ?? undefined;
-          return jsonResponse(result?.status ?? 200, result?.data, allow, result?.headers);
-        });
-      });
-      return isPromiseLike(answer) ? answer.then(undefined, fail) : answer;
+      const checked = check(raw, handleOptions.params);
+      const answer = isPromiseLike(checked) ? checked.then(respond) : respond(checked);
+      if (!isPromiseLike(answer)) return answer;
+      return answer.then(undefined, (error: unknown) =>
+        renderError(error, handleOptions.reportError),
+      );
     } catch (error) {
-      return fail(error);
+      return renderError(error, handleOptions.reportError);
     }
   }
 
