@@ -91,13 +91,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const timeouts = serverTimeoutOptions(settings);
   // The API's own paths are answered before Fastify routes them (`directViews`), unless the
   // access log is on: its line is written by a Fastify hook.
-  const direct =
-    settings.accessLog || options.directViews === false
-      ? undefined
-      : directViews({
-          maxBodyBytes: settings.maxBodyBytes,
-          reportError: (error) => app.log.error({ err: error }, 'tessera: view failed'),
-        });
+  const direct = directViews({
+    enabled: !settings.accessLog && options.directViews !== false,
+    maxBodyBytes: settings.maxBodyBytes,
+    reportError: (error) => app.log.error({ err: error }, 'tessera: view failed'),
+  });
   const app: FastifyInstance = Fastify({
     ...(options.logger === false
       ? { logger: false }
@@ -117,15 +115,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Bounds on slow clients: a head, a whole request, a silent connection, an idle keep-alive.
     ...timeouts,
     http: { ...timeouts.http, maxHeaderSize: settings.maxHeaderBytes },
-    ...(direct ? { serverFactory: direct.serverFactory } : {}),
+    serverFactory: direct.serverFactory,
   }) as unknown as FastifyInstance;
-  if (direct) {
-    // Fastify answers 503 to requests arriving while it closes: from then on it answers them all.
-    app.addHook('preClose', (done) => {
-      direct.stop();
-      done();
-    });
-  }
+  // Fastify answers 503 to requests arriving while it closes: from then on it answers them all.
+  app.addHook('preClose', (done) => {
+    direct.stop();
+    done();
+  });
   // DRF answers 405 with `Allow` for any method on a routed path; Fastify routes only the methods
   // it knows, and would answer PROPFIND, LOCK, PURGE… with 404.
   for (const method of METHODS) {
@@ -188,7 +184,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     : [];
   for (const { path, view } of [...routes, ...documented]) {
     mountView(app, path, view, mount);
-    direct?.add(path, view);
+    direct.add(path, view);
   }
   // The admin page is HTML for people, so it stays out of the OpenAPI document.
   if (settings.admin) {

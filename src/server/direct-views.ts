@@ -4,9 +4,12 @@ import { nodeViewRequest } from '../core/http/node-view-request.js';
 import { writeViewResponse } from '../core/http/node-view-response.js';
 import type { View } from '../core/http/view.js';
 import { isPromiseLike } from '../core/maybe-promise.js';
+import { boundIdleConnections } from './idle-connections.js';
 
 /** Options of `directViews`. */
 export interface DirectViewsOptions {
+  /** False: Fastify answers every request (the access log on, or `directViews: false`). */
+  readonly enabled: boolean;
   /** Largest body a handler may read, in bytes (413 beyond). */
   readonly maxBodyBytes: number;
   /** Told about every 5xx answer, as the Fastify route's reporter. */
@@ -15,7 +18,10 @@ export interface DirectViewsOptions {
 
 /** The views the reference server answers from Node's request event, and its HTTP server. */
 export interface DirectViews {
-  /** A Fastify `serverFactory`: Node's server with Fastify's timeouts and limits. */
+  /**
+   * A Fastify `serverFactory`: Node's server with Fastify's bounds on slow clients and heads, the
+   * idle bound checked on a timer (`boundIdleConnections`).
+   */
   readonly serverFactory: (
     fastifyHandler: (request: IncomingMessage, response: ServerResponse) => void,
     options: FastifyHttpOptions<Server>,
@@ -37,7 +43,7 @@ export interface DirectViews {
  */
 export function directViews(options: DirectViewsOptions): DirectViews {
   const views = new Map<string, View>();
-  let answering = true;
+  let answering = options.enabled;
   // The same for every request: made once.
   const requestOptions = { maxBodyBytes: options.maxBodyBytes };
   const handleOptions = { reportError: options.reportError };
@@ -72,15 +78,18 @@ export function directViews(options: DirectViewsOptions): DirectViews {
         }
         fastifyHandler(request, response);
       };
-      // What Fastify does for its own HTTP/1 server: the same bounds on slow clients and heads.
+      // What Fastify does for its own HTTP/1 server: the same bounds on slow clients and heads,
+      // but the idle bound (Fastify's `connectionTimeout`) is checked on a timer.
       const server = createServer(fastifyOptions.http ?? {}, listener);
       server.keepAliveTimeout = fastifyOptions.keepAliveTimeout ?? server.keepAliveTimeout;
       server.requestTimeout = fastifyOptions.requestTimeout ?? server.requestTimeout;
-      server.setTimeout(fastifyOptions.connectionTimeout ?? 0);
+      if (fastifyOptions.connectionTimeout) {
+        boundIdleConnections(server, fastifyOptions.connectionTimeout);
+      }
       return server;
     },
     add(path, view) {
-      if (!path.includes(':') && !path.includes('*')) views.set(path, view);
+      if (options.enabled && !path.includes(':') && !path.includes('*')) views.set(path, view);
     },
     stop() {
       answering = false;

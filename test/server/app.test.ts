@@ -232,11 +232,12 @@ describe('reference server: bounds on slow clients', () => {
       {
         headersTimeoutMs: node.headersTimeout,
         requestTimeoutMs: node.requestTimeout,
-        idleTimeoutMs: node.timeout,
         keepAliveTimeoutMs: node.keepAliveTimeout,
       },
-      bounds,
+      { headersTimeoutMs: 200, requestTimeoutMs: 400, keepAliveTimeoutMs: 300 },
     );
+    // The idle bound is checked on a timer (boundIdleConnections), not by a timer per socket.
+    assert.equal(node.timeout, 0);
   });
 
   test('the defaults bound every slow client too', async () => {
@@ -246,9 +247,10 @@ describe('reference server: bounds on slow clients', () => {
     try {
       const node = app.server;
       assert.deepEqual(
-        [node.headersTimeout, node.requestTimeout, node.timeout, node.keepAliveTimeout],
-        [10_000, 30_000, 20_000, 5000],
+        [node.headersTimeout, node.requestTimeout, node.keepAliveTimeout],
+        [10_000, 30_000, 5000],
       );
+      assert.equal(DEFAULT_SETTINGS.idleTimeoutMs, 20_000);
     } finally {
       await app.close();
       await defaults.close();
@@ -268,6 +270,115 @@ describe('reference server: bounds on slow clients', () => {
     await sendPartOfBody(server.url, 50);
     await new Promise((done) => setTimeout(done, 50));
     assert.doesNotMatch(server.log().slice(logged), /"level":50/);
+  });
+});
+
+describe('reference server: the idle bound', () => {
+  // Long head, request and keep-alive bounds, so only the idle bound can close these connections.
+  const bounds = {
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 20_000,
+    idleTimeoutMs: 400,
+    keepAliveTimeoutMs: 10_000,
+  } as const;
+
+  /** Opens a connection, sends `request`, and resolves with what came back once it closes. */
+  function heldConnection(
+    url: string,
+    request: string,
+    options: { read?: boolean } = {},
+  ): { closed: Promise<{ received: number; afterMs: number }> } {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const started = Date.now();
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      // A client that stops reading: the server's writes stall once the buffers are full.
+      if (options.read === false) socket.pause();
+    });
+    socket.on('error', () => {});
+    socket.write(request);
+    return {
+      closed: new Promise((resolve) => {
+        socket.on('close', () => resolve({ received, afterMs: Date.now() - started }));
+        setTimeout(() => socket.destroy(), 15_000).unref();
+      }),
+    };
+  }
+
+  for (const accessLog of [false, true]) {
+    test(`a kept-alive connection that goes silent is closed after the idle bound (access log ${accessLog ? 'on' : 'off'})`, async () => {
+      const store = openSqliteStore({ filename: ':memory:' });
+      await store.migrate();
+      const server = await start(store, { ...bounds, accessLog });
+      try {
+        const held = heldConnection(
+          server.url,
+          'GET /api/build-trigger/ HTTP/1.1\r\nHost: x\r\n\r\n',
+        );
+        const { received, afterMs } = await held.closed;
+        assert.ok(received > 0, 'the request was answered first');
+        // Closed by the idle bound (400 ms, checked every 200 ms), not by keep-alive (10 s).
+        assert.ok(afterMs >= 400 && afterMs < 2000, `closed after ${afterMs} ms`);
+      } finally {
+        await server.app.close();
+        await store.close();
+      }
+    });
+  }
+
+  test('a client that stops reading a large answer is closed after the idle bound', async () => {
+    const store = openSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const server = await start(store, bounds);
+    try {
+      // Seen from the server: a paused client reads no FIN, so its own socket would not tell.
+      const serverSide = new Promise<number>((resolve) => {
+        server.app.server.once('connection', (socket) => {
+          const started = Date.now();
+          socket.on('close', () => resolve(Date.now() - started));
+        });
+      });
+      // Swagger UI's bundle, about a megabyte; the client reads its first chunk, then stops.
+      heldConnection(server.url, 'GET /api/docs/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n', {
+        read: false,
+      });
+      const afterMs = await serverSide;
+      assert.ok(afterMs >= 400 && afterMs < 2000, `closed after ${afterMs} ms`);
+    } finally {
+      await server.app.close();
+      await store.close();
+    }
+  });
+
+  test('a client still sending is not idle: each byte moves the bound', async () => {
+    const store = openSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const server = await start(store, bounds);
+    try {
+      const { port } = new URL(server.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => {});
+      let closed = false;
+      socket.on('close', () => {
+        closed = true;
+      });
+      socket.write(
+        'POST /api-token-auth/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+          'Content-Length: 100\r\n\r\n',
+      );
+      // One byte every 150 ms for 1.5 s: never 400 ms without a byte.
+      for (let sent = 0; sent < 10; sent++) {
+        await new Promise((done) => setTimeout(done, 150));
+        socket.write(' ');
+      }
+      assert.equal(closed, false, 'a client sending every 150 ms was closed as idle');
+      socket.destroy();
+    } finally {
+      await server.app.close();
+      await store.close();
+    }
   });
 });
 
