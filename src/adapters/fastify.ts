@@ -103,10 +103,9 @@ export function mountView(
         reportError: reporterFor(request),
       });
       if (!isPromiseLike(response)) return void sendViewResponse(reply, response);
-      response.then(
-        (answer) => sendViewResponse(reply, answer),
-        (error: unknown) => reply.send(error),
-      );
+      response
+        .then((answer) => sendViewResponse(reply, answer))
+        .catch((error: unknown) => reply.send(error));
     },
     // Never reached: onRequest always answers.
     handler: async (_request, reply) => reply,

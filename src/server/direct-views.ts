@@ -54,14 +54,13 @@ export function directViews(options: DirectViewsOptions): DirectViews {
       writeViewResponse(response, answered);
       return;
     }
-    answered.then(
-      (settled) => writeViewResponse(response, settled),
-      (error: unknown) => {
+    answered
+      .then((settled) => writeViewResponse(response, settled))
+      .catch((error: unknown) => {
         // `handle` renders every error; a failure to write is all that can reach here.
         options.reportError(error);
         response.destroy();
-      },
-    );
+      });
   }
 
   return {
