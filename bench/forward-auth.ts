@@ -30,8 +30,9 @@ interface ServerReady {
   readonly key: string;
 }
 
-// The reference server as shipped (limits on, last-used recording on, no token cache), plus the
-// backend's routes on the same app, so the backend costs the same with and without the check.
+// The reference server as shipped (limits on, last-used recording on, the token cache on; its
+// own paths, /auth/verify/ among them, answered before Fastify routes them), plus the backend's
+// routes on the same app, so the backend costs the same with and without the check.
 async function serve(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-forward-auth-bench-'));
   const filename = join(dir, 'db.sqlite3');
