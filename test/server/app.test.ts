@@ -307,12 +307,25 @@ describe('reference server: the idle bound', () => {
     };
   }
 
+  /** Runs `use` against a server with the bounds above (and `overrides`) on an empty database. */
+  async function withServer(
+    overrides: Partial<TesseraSettings>,
+    use: (server: Running) => Promise<void>,
+  ): Promise<void> {
+    const store = openSqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const server = await start(store, { ...bounds, ...overrides });
+    try {
+      await use(server);
+    } finally {
+      await server.app.close();
+      await store.close();
+    }
+  }
+
   for (const accessLog of [false, true]) {
     test(`a kept-alive connection that goes silent is closed after the idle bound (access log ${accessLog ? 'on' : 'off'})`, async () => {
-      const store = openSqliteStore({ filename: ':memory:' });
-      await store.migrate();
-      const server = await start(store, { ...bounds, accessLog });
-      try {
+      await withServer({ accessLog }, async (server) => {
         const held = heldConnection(
           server.url,
           'GET /api/build-trigger/ HTTP/1.1\r\nHost: x\r\n\r\n',
@@ -321,18 +334,12 @@ describe('reference server: the idle bound', () => {
         assert.ok(received > 0, 'the request was answered first');
         // Closed by the idle bound (400 ms, checked every 200 ms), not by keep-alive (10 s).
         assert.ok(afterMs >= 400 && afterMs < 2000, `closed after ${afterMs} ms`);
-      } finally {
-        await server.app.close();
-        await store.close();
-      }
+      });
     });
   }
 
   test('a client that stops reading a large answer is closed after the idle bound', async () => {
-    const store = openSqliteStore({ filename: ':memory:' });
-    await store.migrate();
-    const server = await start(store, bounds);
-    try {
+    await withServer({}, async (server) => {
       // Seen from the server: a paused client reads no FIN, so its own socket would not tell.
       const serverSide = new Promise<number>((resolve) => {
         server.app.server.once('connection', (socket) => {
@@ -346,17 +353,11 @@ describe('reference server: the idle bound', () => {
       });
       const afterMs = await serverSide;
       assert.ok(afterMs >= 400 && afterMs < 2000, `closed after ${afterMs} ms`);
-    } finally {
-      await server.app.close();
-      await store.close();
-    }
+    });
   });
 
   test('a client still sending is not idle: each byte moves the bound', async () => {
-    const store = openSqliteStore({ filename: ':memory:' });
-    await store.migrate();
-    const server = await start(store, bounds);
-    try {
+    await withServer({}, async (server) => {
       const { port } = new URL(server.url);
       const socket = connect(Number(port), '127.0.0.1');
       socket.on('error', () => {});
@@ -375,10 +376,7 @@ describe('reference server: the idle bound', () => {
       }
       assert.equal(closed, false, 'a client sending every 150 ms was closed as idle');
       socket.destroy();
-    } finally {
-      await server.app.close();
-      await store.close();
-    }
+    });
   });
 });
 
