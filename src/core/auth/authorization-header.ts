@@ -59,8 +59,8 @@ export function parseAuthorizationHeader(
 /**
  * Where the key starts in the usual header, `<keyword> <key>`: a keyword of `usualKeywords`
  * (lowercase, none empty or holding whitespace: DRF's split never yields one) in any case, one
- * space, then at least one character; 0 for any other header. Whether DRF's split gives the rest as the key depends on the rest (see
- * `isPlainKeyAt`); a well-formed key is always plain.
+ * space, then at least one character; 0 for any other header. Whether DRF's split gives the
+ * rest as the key depends on the rest (see `isPlainKeyAt`); a well-formed key is always plain.
  */
 export function usualKeyStart(header: string, usualKeywords: readonly string[]): number {
   for (const keyword of usualKeywords) {
