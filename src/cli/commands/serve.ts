@@ -41,13 +41,17 @@ export function parseWorkers(value: string): number {
   return Number(text);
 }
 
-// Slow clients are bounded by settings, not flags: the same variables serve every node.
+// Slow clients and logs are set by settings, not flags: the same variables serve every node.
 const TIMEOUTS_HELP = `
 Slow clients are bounded (milliseconds; docs/reference-server.md, "Timeouts"):
   TESSERA_HEADERS_TIMEOUT_MS     the request head (default 10000), then 408
   TESSERA_REQUEST_TIMEOUT_MS     the whole request, head and body (default 30000), then 408
   TESSERA_IDLE_TIMEOUT_MS        a connection passing no byte (default 20000), then closed
-  TESSERA_KEEP_ALIVE_TIMEOUT_MS  a kept-alive connection between requests (default 5000)`;
+  TESSERA_KEEP_ALIVE_TIMEOUT_MS  a kept-alive connection between requests (default 5000)
+
+Logs are JSON lines on stdout: the start, tessera's events and errors
+(TESSERA_LOG_LEVEL, default info). Like gunicorn, no line per request unless
+TESSERA_ACCESS_LOG=on.`;
 
 /** `tessera serve` and Django's spelling, `tessera runserver [addr:port]`. */
 export function registerServe(program: Command, context: CliContext): void {
