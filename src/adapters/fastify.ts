@@ -10,6 +10,7 @@ import type {
 import type { Authenticator } from '../core/auth/authenticator.js';
 import { handlerErrorResponse } from '../core/http/api-error-response.js';
 import { nodeViewRequest } from '../core/http/node-view-request.js';
+import { pathOf } from '../core/http/query-param.js';
 import type { Request, ViewRequest } from '../core/http/request.js';
 import { headersToSend } from '../core/http/response-headers.js';
 import {
@@ -151,11 +152,6 @@ function pathPattern(url: string): RegExp {
     )
     .join('');
   return new RegExp(`^${source}$`);
-}
-
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
 }
 
 /**

@@ -3,6 +3,7 @@ import { NotFound } from '../core/errors.js';
 import { apiErrorResponse } from '../core/http/api-error-response.js';
 import { nodeViewRequest } from '../core/http/node-view-request.js';
 import { writeViewResponse } from '../core/http/node-view-response.js';
+import { pathOf } from '../core/http/query-param.js';
 import { reportToConsole } from '../core/http/report-to-console.js';
 import type { View } from '../core/http/view.js';
 import { type AdapterTessera, bodyLimitOf } from './adapter-tessera.js';
@@ -80,9 +81,7 @@ export function viewListener(
   }));
   const report = options.reportError ?? reportToConsole;
   return (request, response) => {
-    const url = request.url ?? '/';
-    const query = url.indexOf('?');
-    const path = query < 0 ? url : url.slice(0, query);
+    const path = pathOf(request.url ?? '/');
     for (const route of table) {
       const params = matchPath(route.parts, path);
       if (params) {

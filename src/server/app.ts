@@ -5,6 +5,7 @@ import { packageVersion } from '../cli/package-version.js';
 import { requireDrfTokenTable } from '../core/auth/live-drf-keys.js';
 import { settingsOwnedBy, type TesseraSettings } from '../core/config/settings.js';
 import type { TesseraEventName } from '../core/events.js';
+import { pathOf } from '../core/http/query-param.js';
 import type { PasswordHasher } from '../core/passwords/index.js';
 import type { Store } from '../core/store.js';
 import { createTessera, type Tessera } from '../core/tessera.js';
@@ -62,12 +63,6 @@ const LEVEL_VALUES: Readonly<Record<string, number>> = {
   fatal: 60,
   silent: Number.POSITIVE_INFINITY,
 };
-
-// A URL's path without its query: a key someone put in the query string is never logged.
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
-}
 
 function logs(loggerLevel: string, level: string): boolean {
   const threshold = LEVEL_VALUES[loggerLevel];
@@ -164,6 +159,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       request.log.info(
         {
           method: request.method,
+          // Without the query: a key someone put in the query string is never logged.
           path: pathOf(request.url),
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime * 10) / 10,

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { FastifyHttpOptions } from 'fastify';
 import { nodeViewRequest } from '../core/http/node-view-request.js';
 import { writeViewResponse } from '../core/http/node-view-response.js';
+import { pathOf } from '../core/http/query-param.js';
 import type { View } from '../core/http/view.js';
 import { isPromiseLike } from '../core/maybe-promise.js';
 import { boundIdleConnections } from './idle-connections.js';
@@ -67,9 +68,7 @@ export function directViews(options: DirectViewsOptions): DirectViews {
     serverFactory(fastifyHandler, fastifyOptions) {
       const listener = (request: IncomingMessage, response: ServerResponse): void => {
         if (answering) {
-          const url = request.url ?? '/';
-          const query = url.indexOf('?');
-          const view = views.get(query < 0 ? url : url.slice(0, query));
+          const view = views.get(pathOf(request.url ?? '/'));
           if (view !== undefined) {
             answer(view, request, response);
             return;

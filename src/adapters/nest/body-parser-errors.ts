@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { writeViewResponse } from '../../core/http/node-view-response.js';
+import { pathOf } from '../../core/http/query-param.js';
 import type { ViewResponse } from '../../core/http/view-response.js';
 import { hostParserErrorResponse, isHostParserAbort } from '../host-parsed-body.js';
 
@@ -60,9 +61,7 @@ export function bodyParserErrorHandler(viewPaths: readonly string[] | 'all'): Ex
       response.end();
       return;
     }
-    const url = request.originalUrl ?? request.url ?? '/';
-    const query = url.indexOf('?');
-    const path = query < 0 ? url : url.slice(0, query);
+    const path = pathOf(request.originalUrl ?? request.url ?? '/');
     const answer = hostParserErrorResponse(error, request.headers['content-type']);
     if (!answer) {
       next(error);

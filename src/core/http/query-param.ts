@@ -23,3 +23,13 @@ export function allQueryParams(url: string, name: string): string[] {
   const end = url.indexOf('#', start);
   return new URLSearchParams(url.slice(start + 1, end < 0 ? undefined : end)).getAll(name);
 }
+
+/**
+ * A request URL's path, without its query string.
+ * @example
+ * pathOf('/api/tokens/?format=json'); // '/api/tokens/'
+ */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
